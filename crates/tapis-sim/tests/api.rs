@@ -1,0 +1,775 @@
+//! The Tapis endpoints over real HTTP: auth, JWT filter, CORS, systems and credentials.
+
+mod common;
+
+use base64::Engine;
+use common::{start, test_scenario};
+use serde_json::{json, Value};
+use tapis_sim::{CredState, Scenario, StoredCredential};
+
+fn claims(jwt: &str) -> Value {
+    let payload = jwt.split('.').nth(1).expect("three-part JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn password_grant_issues_tapis_shaped_jwt() {
+    let sim = start(test_scenario()).await;
+    let body = json!({"username": "alice", "password": "alice-pw", "grant_type": "password"});
+    let r = sim
+        .call("POST", "/v3/oauth2/tokens", None, Some(body))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.content_type(), "application/json");
+    let j = r.json();
+    assert_eq!(j["status"], "success");
+    assert_eq!(j["version"], "1.8.2");
+    let at = &j["result"]["access_token"];
+    assert_eq!(at["expires_in"], 600);
+    assert!(at["expires_at"].as_str().unwrap().ends_with("+00:00"));
+    let jwt = at["access_token"].as_str().unwrap();
+    let c = claims(jwt);
+    assert_eq!(c["iss"], format!("{}/v3/tokens", sim.url));
+    assert_eq!(c["sub"], "alice@designsafe");
+    assert_eq!(c["jti"], at["jti"]);
+    assert_eq!(c["tapis/tenant_id"], "designsafe");
+    assert_eq!(c["tapis/username"], "alice");
+    assert_eq!(c["tapis/token_type"], "access");
+    assert_eq!(c["tapis/account_type"], "user");
+    assert_eq!(c["tapis/delegation"], false);
+    assert_eq!(c["tapis/delegation_sub"], Value::Null);
+    assert_eq!(c["tapis/client_id"], Value::Null);
+    assert_eq!(c["tapis/grant_type"], "password");
+    let lifetime = c["exp"].as_i64().unwrap() - chrono_free_now();
+    assert!((590..=600).contains(&lifetime), "{lifetime}");
+
+    let me = sim
+        .call("GET", "/v3/oauth2/userinfo", Some(jwt), None)
+        .await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.json()["result"]["username"], "alice");
+
+    // tapipy may send the grant form-encoded.
+    let form = sim
+        .http
+        .post(format!("{}/v3/oauth2/tokens", sim.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=bob&password=bob-pw&grant_type=password")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 201);
+
+    let wrong = json!({"username": "alice", "password": "nope", "grant_type": "password"});
+    let r = sim
+        .call("POST", "/v3/oauth2/tokens", None, Some(wrong))
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["status"], "error");
+    assert!(r.message().contains("Invalid username/password"));
+    let grant = json!({"username": "alice", "password": "alice-pw", "grant_type": "implicit"});
+    assert_eq!(
+        sim.call("POST", "/v3/oauth2/tokens", None, Some(grant))
+            .await
+            .status,
+        400
+    );
+}
+
+fn chrono_free_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn tenants_and_sites_publish_the_signing_key() {
+    let sim = start(test_scenario()).await;
+    let t = sim.call("GET", "/v3/tenants", None, None).await.json();
+    let tenant = &t["result"][0];
+    assert_eq!(tenant["tenant_id"], "designsafe");
+    assert_eq!(tenant["base_url"], sim.url);
+    assert!(tenant["public_key"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert_eq!(
+        sim.call("GET", "/v3/tenants/designsafe", None, None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        sim.call("GET", "/v3/tenants/other", None, None)
+            .await
+            .status,
+        404
+    );
+    let s = sim.call("GET", "/v3/sites", None, None).await.json();
+    assert_eq!(s["result"][0]["site_id"], tenant["site_id"]);
+}
+
+async fn expect_plain_401(sim: &common::Sim, token: Option<&str>, prefix: &str) {
+    let r = sim.call("GET", "/v3/systems/ok", token, None).await;
+    assert_eq!(r.status, 401, "{}", r.text);
+    assert!(
+        r.content_type().starts_with("text/plain"),
+        "{}",
+        r.content_type()
+    );
+    assert!(r.text.starts_with(prefix), "{}", r.text);
+    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+}
+
+#[tokio::test]
+async fn jwt_filter_rejections() {
+    let sim = start(test_scenario()).await;
+    expect_plain_401(&sim, None, "TAPIS_SECURITY_MISSING_JWT_INFO").await;
+    expect_plain_401(&sim, Some("not-a-jwt"), "TAPIS_SECURITY_JWT_PARSE_ERROR").await;
+    // Valid structure, claims changed after signing.
+    let good = sim.token("alice");
+    let parts: Vec<&str> = good.split('.').collect();
+    let mut c = claims(&good);
+    c["tapis/username"] = json!("bob");
+    let forged_payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(c.to_string());
+    let forged = format!("{}.{}.{}", parts[0], forged_payload, parts[2]);
+    expect_plain_401(&sim, Some(&forged), "TAPIS_SECURITY_JWT_PARSE_ERROR").await;
+    let expired = sim.handle.mint_token("alice", -5);
+    expect_plain_401(&sim, Some(&expired), "TAPIS_SECURITY_JWT_EXPIRED").await;
+
+    for header in ["X-Tapis-User", "X-Tapis-Tenant"] {
+        let r = sim
+            .http
+            .get(format!("{}/v3/systems/ok", sim.url))
+            .header("X-Tapis-Token", &good)
+            .header(header, "alice")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .starts_with("TAPIS_SECURITY_UNEXPECTED_HEADER"));
+    }
+
+    assert_eq!(
+        sim.call("GET", "/v3/systems/ok", Some(&good), None)
+            .await
+            .status,
+        200
+    );
+    sim.handle.revoke("alice");
+    let r = sim.call("GET", "/v3/systems/ok", Some(&good), None).await;
+    assert_eq!(r.status, 500);
+    assert_eq!(
+        r.json(),
+        json!({"status": "error", "message": "Token is revoked."})
+    );
+    // Only tokens issued so far are revoked.
+    let fresh = sim.token("alice");
+    assert_eq!(
+        sim.call("GET", "/v3/systems/ok", Some(&fresh), None)
+            .await
+            .status,
+        200
+    );
+}
+
+#[tokio::test]
+async fn cors_on_every_response_and_preflight_without_token() {
+    let sim = start(test_scenario()).await;
+    let expect_cors = |r: &common::Reply| {
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(r.header("access-control-allow-credentials"), Some("true"));
+        assert_eq!(
+            r.header("access-control-allow-methods"),
+            Some("GET, POST, PUT, PATCH, DELETE, OPTIONS")
+        );
+        let allowed = r.header("access-control-allow-headers").unwrap();
+        assert!(
+            allowed.contains("x-tapis-token") && allowed.contains("Content-Type"),
+            "{allowed}"
+        );
+        assert!(r.header("access-control-max-age").is_none());
+    };
+    let pre = sim
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/v3/systems/credential/ok/user/alice/check", sim.url),
+        )
+        .header("Origin", "http://localhost:8080")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "x-tapis-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), 204);
+    assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+    expect_cors(&sim.as_user("alice", "GET", "/v3/systems/ok", None).await);
+    expect_cors(&sim.call("GET", "/v3/systems/ok", None, None).await);
+    expect_cors(&sim.as_user("alice", "GET", "/v3/systems/nope", None).await);
+    expect_cors(&sim.call("GET", "/v3/unknown", None, None).await);
+    expect_cors(&sim.call("GET", "/sim/log", None, None).await);
+}
+
+fn ids(r: &common::Reply) -> Vec<String> {
+    r.json()["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn list_systems_filters_and_pages() {
+    let sim = start(test_scenario()).await;
+    // OWNED is the default.
+    assert_eq!(
+        ids(&sim.as_user("alice", "GET", "/v3/systems", None).await),
+        ["pki"]
+    );
+    let all = sim
+        .as_user("alice", "GET", "/v3/systems?listType=ALL", None)
+        .await;
+    let all_ids = ids(&all);
+    assert!(!all_ids.contains(&"hidden".to_string()) && all_ids.contains(&"nouse".to_string()));
+    assert_eq!(all_ids.len(), 10);
+    assert!(ids(&sim
+        .as_user("bob", "GET", "/v3/systems?listType=ALL", None)
+        .await)
+    .contains(&"hidden".into()));
+    let shared = ids(&sim
+        .as_user("alice", "GET", "/v3/systems?listType=SHARED_PUBLIC", None)
+        .await);
+    assert!(!shared.contains(&"pki".to_string()) && shared.len() == 9);
+    // Summary attributes by default.
+    let first = all.json()["result"][0].clone();
+    let mut keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "canExec",
+            "defaultAuthnMethod",
+            "effectiveUserId",
+            "host",
+            "id",
+            "owner",
+            "systemType"
+        ]
+    );
+    assert_eq!(all.json()["metadata"]["totalCount"], 10);
+
+    let sel = sim
+        .as_user(
+            "alice",
+            "GET",
+            "/v3/systems?listType=ALL&select=id,enabled",
+            None,
+        )
+        .await;
+    assert_eq!(
+        sel.json()["result"][0],
+        json!({"id": "ok", "enabled": true})
+    );
+    let search = |s: &str| format!("/v3/systems?listType=ALL&search={s}");
+    let r = sim
+        .as_user("alice", "GET", &search("(id.eq.down)"), None)
+        .await;
+    assert_eq!(ids(&r), ["down"]);
+    let r = sim
+        .as_user("alice", "GET", &search("(id.in.ok,flaky,hidden)"), None)
+        .await;
+    assert_eq!(ids(&r), ["ok", "flaky"]);
+    let r = sim
+        .as_user("alice", "GET", &search("(host.like.*ed.example)"), None)
+        .await;
+    assert_eq!(ids(&r), ["rejected", "disabled"]);
+    let r = sim
+        .as_user(
+            "alice",
+            "GET",
+            &search("(defaultAuthnMethod.neq.TMS_KEYS)"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r), ["pki"]);
+    let r = sim
+        .as_user(
+            "alice",
+            "GET",
+            &search("(systemType.eq.LINUX)~(canExec.eq.false)"),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r), ["disabled"]);
+    let r = sim
+        .as_user(
+            "alice",
+            "GET",
+            "/v3/systems?listType=ALL&limit=2&skip=1",
+            None,
+        )
+        .await;
+    assert_eq!(ids(&r), ["rejected", "down"]);
+    assert_eq!(r.json()["metadata"]["recordCount"], 2);
+    let r = sim
+        .as_user("alice", "GET", "/v3/systems?listType=ALL&limit=-1", None)
+        .await;
+    assert_eq!(ids(&r).len(), 10);
+    assert_eq!(
+        sim.as_user("alice", "GET", "/v3/systems?listType=MINE", None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        sim.as_user("alice", "GET", &search("(id.approx.x)"), None)
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        sim.as_user("alice", "GET", "/v3/systems?limit=ten", None)
+            .await
+            .status,
+        400
+    );
+}
+
+#[tokio::test]
+async fn get_system_select_and_errors() {
+    let sim = start(test_scenario()).await;
+    let r = sim.as_user("alice", "GET", "/v3/systems/ok", None).await;
+    assert_eq!(r.status, 200);
+    let s = &r.json()["result"];
+    assert_eq!(s["defaultAuthnMethod"], "TMS_KEYS");
+    assert_eq!(s["isDynamicEffectiveUser"], true);
+    // A dynamic effective user resolves to the caller.
+    assert_eq!(s["effectiveUserId"], "alice");
+    let s = sim
+        .as_user("alice", "GET", "/v3/systems/static", None)
+        .await
+        .json()["result"]
+        .clone();
+    assert_eq!(
+        (
+            s["effectiveUserId"].clone(),
+            s["isDynamicEffectiveUser"].clone()
+        ),
+        (json!("svc"), json!(false))
+    );
+    let s = sim
+        .as_user("alice", "GET", "/v3/systems/disabled", None)
+        .await
+        .json()["result"]
+        .clone();
+    assert_eq!(
+        (s["enabled"].clone(), s["canExec"].clone()),
+        (json!(false), json!(false))
+    );
+    let r = sim
+        .as_user(
+            "alice",
+            "GET",
+            "/v3/systems/s3?select=id,systemType,host",
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json()["result"],
+        json!({"id": "s3", "systemType": "S3", "host": "s3.example"})
+    );
+    let r = sim.as_user("alice", "GET", "/v3/systems/nope", None).await;
+    assert_eq!(r.status, 404);
+    assert!(r.message().starts_with("SYSAPI_NOSYSTEM"), "{}", r.text);
+    let r = sim
+        .as_user("alice", "GET", "/v3/systems/hidden", None)
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.message().starts_with("SYSLIB_UNAUTH"));
+    assert_eq!(
+        sim.as_user("bob", "GET", "/v3/systems/hidden", None)
+            .await
+            .status,
+        200
+    );
+}
+
+fn assert_err(r: &common::Reply, status: u16, parts: &[&str]) {
+    assert_eq!(r.status, status, "{}", r.text);
+    let j = r.json();
+    assert_eq!(j["status"], "error");
+    assert_eq!(j["version"], "1.8.2");
+    let m = j["message"].as_str().unwrap();
+    let mut at = 0;
+    for p in parts {
+        let i = m[at..]
+            .find(p)
+            .unwrap_or_else(|| panic!("{p:?} not in order in {m:?}"));
+        at += i + p.len();
+    }
+    assert!(m.starts_with(parts[0]), "{m}");
+}
+
+#[tokio::test]
+async fn check_reports_in_tapis_order() {
+    let sim = start(test_scenario()).await;
+    assert_err(&sim.check("alice", "nope").await, 404, &["SYSAPI_NOSYSTEM"]);
+    assert_err(&sim.check("alice", "hidden").await, 403, &["SYSLIB_UNAUTH"]);
+    assert_err(&sim.check("alice", "nouse").await, 403, &["SYSLIB_UNAUTH"]);
+    // userName must be the token's user.
+    let r = sim
+        .as_user(
+            "bob",
+            "POST",
+            "/v3/systems/credential/ok/user/alice/check",
+            None,
+        )
+        .await;
+    assert_err(&r, 403, &["SYSLIB_UNAUTH"]);
+    assert_err(
+        &sim.check("alice", "ok").await,
+        401,
+        &["SYSLIB_CRED_NOT_FOUND"],
+    );
+    assert_err(
+        &sim.check("alice", "rejected").await,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_VALID_FAIL"],
+    );
+    assert_err(
+        &sim.check("alice", "down").await,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_CONN_FAIL"],
+    );
+
+    assert_eq!(sim.create("alice", "ok").await.status, 201);
+    let r = sim.check("alice", "ok").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.message().starts_with("SYSAPI_CRED_OK"));
+    assert_eq!(r.json()["status"], "success");
+    assert!(
+        r.elapsed.as_millis() >= 200,
+        "SSH delay not applied: {:?}",
+        r.elapsed
+    );
+    // Without an SSH delay the check is quick.
+    assert!(sim.check("alice", "rejected").await.elapsed.as_millis() < 200);
+}
+
+#[tokio::test]
+async fn create_validations_in_order() {
+    let sim = start(test_scenario()).await;
+    assert_err(
+        &sim.create("alice", "nope").await,
+        404,
+        &["SYSAPI_NOSYSTEM"],
+    );
+    assert_err(&sim.create("alice", "nouse").await, 403, &["SYSLIB_UNAUTH"]);
+    let r = sim
+        .as_user(
+            "bob",
+            "POST",
+            "/v3/systems/credential/ok/user/alice?createTmsKeys=true",
+            Some(json!({})),
+        )
+        .await;
+    assert_err(&r, 403, &["SYSLIB_UNAUTH"]);
+    assert_err(
+        &sim.create("alice", "s3").await,
+        500,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE"],
+    );
+    assert_err(
+        &sim.create("alice", "static").await,
+        500,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
+    );
+    assert_err(
+        &sim.create("alice", "login").await,
+        500,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
+    );
+    let body_login = Some(json!({"loginUser": "svc"}));
+    let r = sim
+        .as_user(
+            "alice",
+            "POST",
+            "/v3/systems/credential/ok/user/alice?createTmsKeys=true",
+            body_login,
+        )
+        .await;
+    assert_err(
+        &r,
+        500,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
+    );
+    // createTmsKeys belongs in the query; in the body it fails schema validation.
+    let r = sim
+        .as_user(
+            "alice",
+            "POST",
+            "/v3/systems/credential/ok/user/alice",
+            Some(json!({"createTmsKeys": true})),
+        )
+        .await;
+    assert_err(&r, 500, &["TAPIS_JSON_VALIDATION_ERROR", "createTmsKeys"]);
+    let r = sim
+        .as_user(
+            "alice",
+            "POST",
+            "/v3/systems/credential/ok/user/alice",
+            Some(json!({})),
+        )
+        .await;
+    assert_err(
+        &r,
+        400,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_BAD_ARG"],
+    );
+    assert!(sim.handle.credentials().iter().all(|c| c.system_id != "ok"));
+
+    // Non-TMS systems take a key pair without createTmsKeys.
+    let pki = "/v3/systems/credential/pki/user/alice";
+    assert_eq!(
+        sim.as_user("alice", "POST", pki, Some(json!({})))
+            .await
+            .status,
+        400
+    );
+    let keys = json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----", "publicKey": "ssh-ed25519 AAAA"});
+    assert_eq!(
+        sim.as_user("alice", "POST", pki, Some(keys)).await.status,
+        201
+    );
+
+    let r = sim.create("alice", "ok").await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert!(r.message().starts_with("SYSAPI_CRED_UPDATED"));
+    let mine: Vec<StoredCredential> = sim
+        .handle
+        .credentials()
+        .into_iter()
+        .filter(|c| c.username == "alice")
+        .collect();
+    assert!(mine.contains(&StoredCredential {
+        system_id: "ok".into(),
+        username: "alice".into(),
+        state: CredState::Valid
+    }));
+    assert!(mine.iter().any(|c| c.system_id == "pki"));
+}
+
+#[tokio::test]
+async fn tenant_level_tms_validations_come_first() {
+    for (field, code) in [
+        ("tenantAllowed", "SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED"),
+        ("configured", "SYSLIB_CRED_TMS_KEYS_NOT_CFG"),
+    ] {
+        let mut s = test_scenario();
+        match field {
+            "tenantAllowed" => s.tms.tenant_allowed = false,
+            _ => s.tms.configured = false,
+        }
+        let sim = start(s).await;
+        // Even a system that would fail later checks reports the tenant-level reason.
+        assert_err(
+            &sim.create("alice", "s3").await,
+            500,
+            &["SYSAPI_CRED_ERROR", code],
+        );
+        assert_err(
+            &sim.create("alice", "ok").await,
+            500,
+            &["SYSAPI_CRED_ERROR", code],
+        );
+        sim.handle.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn each_configured_tms_error_is_returned() {
+    let codes = [
+        "SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED",
+        "SYSLIB_CRED_TMS_KEYS_NOT_CFG",
+        "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE",
+        "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED",
+        "SYSLIB_CRED_TMS_KEYS_HTTP_ERR",
+        "SYSLIB_CRED_TMS_KEYS_ERR",
+        "SYSLIB_CRED_TMS_KEYS_NO_BODY",
+        "SYSLIB_CRED_TMS_KEYS_NULL_FIELD",
+        "SYSLIB_CRED_TMS_KEYS_EMPTY_FIELD",
+    ];
+    let systems: Vec<Value> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            json!({"id": format!("sys{i}"), "host": "h", "systemType": "LINUX", "defaultAuthnMethod": "TMS_KEYS",
+                   "behaviour": {"tmsError": c}})
+        })
+        .collect();
+    let s = json!({"tenantId": "designsafe", "users": [{"username": "alice", "password": "p"}], "systems": systems});
+    let sim = start(Scenario::from_json(&s.to_string()).unwrap()).await;
+    for (i, code) in codes.iter().enumerate() {
+        assert_err(
+            &sim.create("alice", &format!("sys{i}")).await,
+            500,
+            &["SYSAPI_CRED_ERROR", code],
+        );
+    }
+    assert!(sim.handle.credentials().is_empty());
+    assert!(Scenario::from_json(
+        &s.to_string()
+            .replace("SYSLIB_CRED_TMS_KEYS_ERR", "SYSLIB_BOGUS")
+    )
+    .is_err());
+}
+
+#[tokio::test]
+async fn create_fails_401_while_the_allocation_propagates() {
+    let sim = start(test_scenario()).await;
+    for _ in 0..2 {
+        assert_err(
+            &sim.create("alice", "flaky").await,
+            401,
+            &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_VALID_FAIL"],
+        );
+        assert_err(
+            &sim.check("alice", "flaky").await,
+            401,
+            &["SYSLIB_CRED_NOT_FOUND"],
+        );
+    }
+    assert_eq!(sim.create("alice", "flaky").await.status, 201);
+    assert_eq!(sim.check("alice", "flaky").await.status, 200);
+    // The counter is per system, not per user, and reset restores it.
+    sim.handle.reset();
+    assert_eq!(sim.create("bob", "flaky").await.status, 401);
+    // skipCredentialCheck skips the verification that fails.
+    let r = sim
+        .as_user(
+            "bob",
+            "POST",
+            "/v3/systems/credential/flaky/user/bob?createTmsKeys=true&skipCredentialCheck=true",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    // An unreachable host fails verification too, and nothing is stored.
+    assert_err(
+        &sim.create("bob", "down").await,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_CONN_FAIL"],
+    );
+    assert!(!sim
+        .handle
+        .credentials()
+        .iter()
+        .any(|c| c.system_id == "down" && c.username == "bob"));
+}
+
+#[tokio::test]
+async fn remove_is_idempotent() {
+    let sim = start(test_scenario()).await;
+    let path = "/v3/systems/credential/ok/user/alice";
+    assert_eq!(sim.create("alice", "ok").await.status, 201);
+    let r = sim.as_user("alice", "DELETE", path, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.message().starts_with("SYSAPI_CRED_DELETED"));
+    assert_eq!(r.json()["result"]["changes"], 1);
+    let r = sim.as_user("alice", "DELETE", path, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["result"]["changes"], 0);
+    assert_err(
+        &sim.check("alice", "ok").await,
+        401,
+        &["SYSLIB_CRED_NOT_FOUND"],
+    );
+    assert_err(
+        &sim.as_user("bob", "DELETE", path, None).await,
+        403,
+        &["SYSLIB_UNAUTH"],
+    );
+    // Reading a secret back is never allowed for a user token.
+    assert_err(
+        &sim.as_user("alice", "GET", path, None).await,
+        403,
+        &["SYSLIB_UNAUTH"],
+    );
+}
+
+#[tokio::test]
+async fn demo_scenario_systems() {
+    let sim = start(Scenario::demo()).await;
+    let r = sim
+        .call(
+            "POST",
+            "/v3/oauth2/tokens",
+            None,
+            Some(json!({"username": "demo", "password": "demo", "grant_type": "password"})),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let all = ids(&sim
+        .as_user("demo", "GET", "/v3/systems?listType=ALL", None)
+        .await);
+    assert_eq!(
+        all,
+        [
+            "stampede3",
+            "ls6",
+            "frontera",
+            "corral-pki",
+            "private-cluster",
+            "vista"
+        ]
+    );
+    for id in ["stampede3", "ls6", "frontera"] {
+        let s = sim
+            .as_user("demo", "GET", &format!("/v3/systems/{id}"), None)
+            .await
+            .json()["result"]
+            .clone();
+        assert_eq!(
+            (
+                s["defaultAuthnMethod"].as_str(),
+                s["isDynamicEffectiveUser"].as_bool()
+            ),
+            (Some("TMS_KEYS"), Some(true))
+        );
+        assert_err(
+            &sim.check("demo", id).await,
+            401,
+            &["SYSLIB_CRED_NOT_FOUND"],
+        );
+    }
+    let pki = sim
+        .as_user("demo", "GET", "/v3/systems/corral-pki", None)
+        .await
+        .json()["result"]
+        .clone();
+    assert_eq!(pki["defaultAuthnMethod"], "PKI_KEYS");
+    assert_err(
+        &sim.check("demo", "private-cluster").await,
+        403,
+        &["SYSLIB_UNAUTH"],
+    );
+    assert_eq!(sim.create("demo", "vista").await.status, 401);
+    assert_eq!(sim.create("demo", "vista").await.status, 401);
+    assert_eq!(sim.create("demo", "vista").await.status, 201);
+    assert_eq!(sim.create("demo", "stampede3").await.status, 201);
+}
