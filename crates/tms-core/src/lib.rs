@@ -8,14 +8,14 @@ pub mod base_url;
 pub mod encoding;
 // pub mod engine;
 pub mod http;
-// pub mod problem;
+pub mod problem;
 pub mod secret;
 pub mod system_id;
-// pub mod tapis;
+pub mod tapis;
 pub mod token;
 
 pub use base_url::{BaseUrl, UrlError, DEFAULT_BASE_URL};
-// pub use problem::Problem;
+pub use problem::Problem;
 pub use secret::Secret;
 pub use system_id::SystemId;
 pub use token::{Token, TokenError, TokenInfo};

@@ -1,0 +1,496 @@
+//! Turning a Tapis answer into one of a closed set of problems the UI can explain in words a
+//! researcher understands, with the next step. The raw Tapis message is kept separately for
+//! the activity log; explanations never contain Tapis codes.
+
+use crate::http::{Response, TransportError};
+use crate::tapis::message_excerpt;
+use std::fmt;
+
+/// Which call produced the answer: the same status means different things per call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Check,
+    GetSystem,
+    ListSystems,
+    Create,
+    Remove,
+    Login,
+    UserInfo,
+}
+
+/// Why TMS refused to create keys (`SYSLIB_CRED_TMS_KEYS_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TmsRefusal {
+    TenantNotAllowed,
+    NotConfigured,
+    InvalidSystemType,
+    /// Static effective user or a loginUser on the system.
+    StaticUser,
+    KeyService,
+    BadArgument,
+    Other,
+}
+
+impl TmsRefusal {
+    fn from_message(msg: &str) -> Option<TmsRefusal> {
+        let code = &msg[msg.find("SYSLIB_CRED_TMS_KEYS")?..];
+        let code = &code[..code
+            .find(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+            .unwrap_or(code.len())];
+        Some(match code.trim_start_matches("SYSLIB_CRED_TMS_KEYS") {
+            "_TENANT_NOT_ALLOWED" => TmsRefusal::TenantNotAllowed,
+            "_NOT_CFG" => TmsRefusal::NotConfigured,
+            "_INVALID_SYS_TYPE" => TmsRefusal::InvalidSystemType,
+            "_NOT_ALLOWED" => TmsRefusal::StaticUser,
+            "_HTTP_ERR" | "_ERR" | "_NO_BODY" | "_NULL_FIELD" | "_EMPTY_FIELD" => {
+                TmsRefusal::KeyService
+            }
+            "_BAD_ARG" => TmsRefusal::BadArgument,
+            _ => TmsRefusal::Other,
+        })
+    }
+
+    pub fn sentence(self) -> &'static str {
+        match self {
+            TmsRefusal::TenantNotAllowed => "Your Tapis tenant is not allowed to use Tapis-managed keys.",
+            TmsRefusal::NotConfigured => "Tapis-managed keys are not set up for your Tapis tenant.",
+            TmsRefusal::InvalidSystemType => "Tapis-managed keys only work on Linux systems.",
+            TmsRefusal::StaticUser => "This system logs everyone in as one fixed account, so it cannot get a personal Tapis-managed key.",
+            TmsRefusal::KeyService => "The key service did not hand out a key.",
+            TmsRefusal::BadArgument => "Tapis refused the request to create a key.",
+            TmsRefusal::Other => "Tapis refused to create a managed key for this system.",
+        }
+    }
+}
+
+/// Everything that can go wrong, as a closed set. HTTP-derived variants keep the raw Tapis
+/// message (an excerpt) for the log; it is never part of `explanation()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    TokenExpired { message: Option<String> },
+    TokenInvalid { message: String },
+    TokenRevoked { message: String },
+    LoginRejected { message: String },
+    CredentialsMissing { message: String },
+    KeyRejected { message: String },
+    HostUnreachable { message: String },
+    NoAccess { message: String },
+    NotFound { message: String },
+    NotTms { authn_method: String },
+    SystemDisabled,
+    NotLinux { system_type: String },
+    TmsRefused { reason: TmsRefusal, message: String },
+    KeyNotYetUsable { message: String },
+    ServerError { status: u16, message: String },
+    Unexpected { status: u16, message: String },
+    Network { detail: String },
+    Timeout,
+    Cancelled,
+}
+
+impl Problem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::TokenExpired { .. } => "token-expired",
+            Problem::TokenInvalid { .. } => "token-invalid",
+            Problem::TokenRevoked { .. } => "token-revoked",
+            Problem::LoginRejected { .. } => "login-rejected",
+            Problem::CredentialsMissing { .. } => "credentials-missing",
+            Problem::KeyRejected { .. } => "key-rejected",
+            Problem::HostUnreachable { .. } => "host-unreachable",
+            Problem::NoAccess { .. } => "no-access",
+            Problem::NotFound { .. } => "not-found",
+            Problem::NotTms { .. } => "not-tms",
+            Problem::SystemDisabled => "system-disabled",
+            Problem::NotLinux { .. } => "not-linux",
+            Problem::TmsRefused { .. } => "tms-refused",
+            Problem::KeyNotYetUsable { .. } => "key-not-yet-usable",
+            Problem::ServerError { .. } => "server-error",
+            Problem::Unexpected { .. } => "unexpected-response",
+            Problem::Network { .. } => "network",
+            Problem::Timeout => "timeout",
+            Problem::Cancelled => "cancelled",
+        }
+    }
+
+    /// The Tapis message or transport detail, for the activity log only.
+    pub fn raw_message(&self) -> Option<&str> {
+        match self {
+            Problem::TokenExpired { message } => message.as_deref(),
+            Problem::TokenInvalid { message }
+            | Problem::TokenRevoked { message }
+            | Problem::LoginRejected { message }
+            | Problem::CredentialsMissing { message }
+            | Problem::KeyRejected { message }
+            | Problem::HostUnreachable { message }
+            | Problem::NoAccess { message }
+            | Problem::NotFound { message }
+            | Problem::TmsRefused { message, .. }
+            | Problem::KeyNotYetUsable { message }
+            | Problem::ServerError { message, .. }
+            | Problem::Unexpected { message, .. } => Some(message),
+            Problem::Network { detail } => Some(detail),
+            _ => None,
+        }
+    }
+
+    /// The token is unusable: every system must stop, since every further call fails too.
+    pub fn is_token_rejection(&self) -> bool {
+        matches!(
+            self,
+            Problem::TokenExpired { .. }
+                | Problem::TokenInvalid { .. }
+                | Problem::TokenRevoked { .. }
+        )
+    }
+
+    /// Worth retrying as-is: the same request may succeed a moment later. Never 4xx.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Problem::ServerError { .. } | Problem::Network { .. } | Problem::Timeout
+        )
+    }
+
+    pub fn explanation(&self) -> String {
+        match self {
+            Problem::TokenExpired { .. } => "Your Tapis token has expired, so nothing more can be done with it.".into(),
+            Problem::TokenInvalid { .. } => "Tapis did not accept your token.".into(),
+            Problem::TokenRevoked { .. } => "Your Tapis token has been revoked (for example by logging out elsewhere).".into(),
+            Problem::LoginRejected { .. } => "Tapis did not accept that user name and password.".into(),
+            Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
+            Problem::KeyRejected { .. } => "A key is stored for you, but the system refused it when Tapis tried to log in.".into(),
+            Problem::HostUnreachable { .. } => "Tapis could not connect to this system; it may be down or under maintenance.".into(),
+            Problem::NoAccess { .. } => "You do not have access to this system; usually this means no active allocation on it.".into(),
+            Problem::NotFound { .. } => "Tapis does not know a system with this id (or it was deleted).".into(),
+            Problem::NotTms { authn_method } => format!(
+                "This system does not use Tapis-managed keys: it expects {}.",
+                describe_authn(authn_method)
+            ),
+            Problem::SystemDisabled => "This system is currently disabled in Tapis.".into(),
+            Problem::NotLinux { system_type } => format!(
+                "Tapis-managed keys only work on Linux systems; this one is a {} system.",
+                if system_type.is_empty() { "non-Linux" } else { system_type }
+            ),
+            Problem::TmsRefused { reason, .. } => reason.sentence().into(),
+            Problem::KeyNotYetUsable { .. } => "The key was made, but the system does not accept it yet; this is usual for a few minutes after you get an allocation.".into(),
+            Problem::ServerError { .. } => "Tapis had an internal error.".into(),
+            Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
+            Problem::Network { .. } => "Tapis could not be reached (network problem, or the browser blocked the request).".into(),
+            Problem::Timeout => "Tapis did not answer in time.".into(),
+            Problem::Cancelled => "Stopped at your request.".into(),
+        }
+    }
+
+    pub fn next_step(&self) -> String {
+        match self {
+            Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } | Problem::TokenRevoked { .. } => {
+                "Log in again (or paste a fresh access token), then run it again.".into()
+            }
+            Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
+            Problem::CredentialsMissing { .. } | Problem::KeyRejected { .. } => {
+                "Run \"Set up keys\" for this system.".into()
+            }
+            Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
+            Problem::NoAccess { .. } => "Make sure you have an active allocation on this system (ask your PI or TACC support); new allocations can take a while to arrive.".into(),
+            Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
+            Problem::NotTms { authn_method } => match authn_method.as_str() {
+                "PKI_KEYS" => "Register your own SSH key pair for this system through the DesignSafe or Tapis web interface; logging in to it needs multi-factor authentication.".into(),
+                "PASSWORD" => "Store your password for this system through the DesignSafe or Tapis web interface.".into(),
+                _ => "Set up the credential this system expects through the DesignSafe or Tapis web interface.".into(),
+            },
+            Problem::SystemDisabled => "Wait until the system is enabled again, or contact its owner.".into(),
+            Problem::NotLinux { .. } => "Nothing to do here: this system does not need an SSH key.".into(),
+            Problem::TmsRefused { reason, .. } => match reason {
+                TmsRefusal::KeyService => "Try again in a few minutes; if it keeps failing, contact TACC support.".into(),
+                _ => "Contact TACC support (or the system's owner) and mention this message.".into(),
+            },
+            Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),
+            Problem::ServerError { .. } | Problem::Timeout => "Try again in a few minutes.".into(),
+            Problem::Unexpected { .. } => "Try again; if it keeps happening, send the activity log to support.".into(),
+            Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
+            Problem::Cancelled => "Run it again when you are ready.".into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explanation())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+pub fn describe_authn(method: &str) -> &str {
+    match method {
+        "PKI_KEYS" => "your own SSH key pair",
+        "PASSWORD" => "a password",
+        "ACCESS_KEY" => "an access key and secret",
+        "TOKEN" => "a token",
+        "CERT" => "a certificate",
+        "" => "an unknown kind of credential",
+        other => other,
+    }
+}
+
+/// `Ok` for any 2xx; otherwise the problem. Keyed on status and message prefix, never on the
+/// envelope's `status` field.
+pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Result<(), Problem> {
+    let resp = match result {
+        Ok(r) if r.is_success() => return Ok(()),
+        Ok(r) => r,
+        Err(TransportError::Network(detail)) => {
+            return Err(Problem::Network {
+                detail: detail.clone(),
+            })
+        }
+        Err(TransportError::Timeout) => return Err(Problem::Timeout),
+        Err(TransportError::Cancelled) => return Err(Problem::Cancelled),
+    };
+    let message = message_excerpt(&resp.body);
+    let has = |code: &str| message.contains(code);
+    let status = resp.status;
+    let uses_token = op != Operation::Login;
+
+    if uses_token && status == 401 && (has("TAPIS_SECURITY") || !is_json(&resp.body)) {
+        // The JWT filter answers before any service logic, in plain text.
+        return Err(if has("EXPIRED") {
+            Problem::TokenExpired {
+                message: Some(message),
+            }
+        } else {
+            Problem::TokenInvalid { message }
+        });
+    }
+    if uses_token && has("Token is revoked") {
+        return Err(Problem::TokenRevoked { message });
+    }
+    if op == Operation::Create {
+        if let Some(reason) = TmsRefusal::from_message(&message) {
+            return Err(Problem::TmsRefused { reason, message });
+        }
+    }
+    let per_system = matches!(
+        op,
+        Operation::Check | Operation::GetSystem | Operation::Create | Operation::Remove
+    );
+    Err(match (op, status) {
+        (Operation::Login, 400 | 401) => Problem::LoginRejected { message },
+        (_, 403) => Problem::NoAccess { message },
+        (_, 404) if per_system => Problem::NotFound { message },
+        // A connection failure carries VALID_FAIL too, so it must be tested first.
+        (Operation::Check, 401) if has("CONN_FAIL") => Problem::HostUnreachable { message },
+        (Operation::Check, 401) if has("CRED_NOT_FOUND") => Problem::CredentialsMissing { message },
+        (Operation::Check, 401) if has("VALID_FAIL") => Problem::KeyRejected { message },
+        // The new key failed its SSH check; usually the allocation has not reached the host.
+        (Operation::Create, 401) => Problem::KeyNotYetUsable { message },
+        (_, 500..=599) => Problem::ServerError { status, message },
+        _ => Problem::Unexpected { status, message },
+    })
+}
+
+fn is_json(body: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.is_object())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Operation::*;
+
+    fn json(msg: &str) -> String {
+        serde_json::json!({"status": "error", "message": msg, "version": "1.8.2"}).to_string()
+    }
+
+    #[test]
+    fn classification_table() {
+        let not_found = json("SYSLIB_CRED_NOT_FOUND Credential not found for user jdoe");
+        let rejected =
+            json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_VALID_FAIL auth failed");
+        let conn = json(
+            "SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_CONN_FAIL connection refused",
+        );
+        let tms = |code: &str| json(&format!("SYSAPI_CRED_ERROR failed. {code} details"));
+        let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+        let cases: Vec<(Operation, u16, String, &str)> = vec![
+            (Check, 200, json("SYSAPI_CRED_OK ok"), "ok"),
+            (Create, 201, json("created"), "ok"),
+            (Remove, 200, "".into(), "ok"),
+            (
+                Check,
+                401,
+                "TAPIS_SECURITY_JWT_EXPIRED Token expired".into(),
+                "token-expired",
+            ),
+            (
+                Check,
+                401,
+                "TAPIS_SECURITY_JWT_PARSE_ERROR bad".into(),
+                "token-invalid",
+            ),
+            (
+                GetSystem,
+                401,
+                "TAPIS_SECURITY_MISSING_JWT_INFO x".into(),
+                "token-invalid",
+            ),
+            (Create, 401, "Unauthorized".into(), "token-invalid"),
+            (
+                ListSystems,
+                401,
+                json("TAPIS_SECURITY_JWT_EXPIRED x"),
+                "token-expired",
+            ),
+            (Check, 500, json("Token is revoked."), "token-revoked"),
+            (Remove, 500, json("Token is revoked."), "token-revoked"),
+            (Check, 401, not_found.clone(), "credentials-missing"),
+            (Check, 401, rejected.clone(), "key-rejected"),
+            (Check, 401, conn.clone(), "host-unreachable"),
+            (Check, 401, json("SOMETHING_NEW"), "unexpected-response"),
+            (
+                Check,
+                403,
+                json("SYSLIB_UNAUTH not authorized"),
+                "no-access",
+            ),
+            (GetSystem, 403, json("SYSLIB_UNAUTH"), "no-access"),
+            (Create, 403, json("SYSLIB_UNAUTH"), "no-access"),
+            (Check, 404, json("SYSAPI_NOSYSTEM not found"), "not-found"),
+            (GetSystem, 404, json("SYSAPI_NOSYSTEM"), "not-found"),
+            (Remove, 404, json("SYSAPI_NOSYSTEM"), "not-found"),
+            (ListSystems, 404, html.into(), "unexpected-response"),
+            (
+                Check,
+                500,
+                json("SYSAPI_CRED_CHECK_ERROR boom"),
+                "server-error",
+            ),
+            (Check, 502, html.into(), "server-error"),
+            (Check, 503, "".into(), "server-error"),
+            (
+                Create,
+                401,
+                json("SYSAPI_CRED_VALID_FAIL ssh failed"),
+                "key-not-yet-usable",
+            ),
+            (
+                Create,
+                500,
+                tms("SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED"),
+                "tms-refused",
+            ),
+            (
+                Create,
+                500,
+                tms("SYSLIB_CRED_TMS_KEYS_NOT_CFG"),
+                "tms-refused",
+            ),
+            (
+                Create,
+                500,
+                tms("SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE"),
+                "tms-refused",
+            ),
+            (
+                Create,
+                500,
+                tms("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"),
+                "tms-refused",
+            ),
+            (
+                Create,
+                500,
+                tms("SYSLIB_CRED_TMS_KEYS_HTTP_ERR"),
+                "tms-refused",
+            ),
+            (
+                Create,
+                400,
+                tms("SYSLIB_CRED_TMS_KEYS_BAD_ARG"),
+                "tms-refused",
+            ),
+            (Create, 500, json("SYSAPI_CRED_ERROR other"), "server-error"),
+            (Create, 400, json("bad body"), "unexpected-response"),
+            (
+                Login,
+                401,
+                json("Invalid username/password combination."),
+                "login-rejected",
+            ),
+            (
+                Login,
+                400,
+                json("Invalid username/password combination."),
+                "login-rejected",
+            ),
+            (Login, 500, "oops".into(), "server-error"),
+            (
+                UserInfo,
+                401,
+                "TAPIS_SECURITY_JWT_EXPIRED".into(),
+                "token-expired",
+            ),
+        ];
+        for (op, status, body, want) in cases {
+            let got = classify(op, &Ok(Response::new(status, body.clone())));
+            let code = got.as_ref().map_or_else(Problem::code, |_| "ok");
+            assert_eq!(code, want, "{op:?} {status} {body}");
+            if let Err(p) = got {
+                assert!(
+                    !p.explanation().contains("SYS") && !p.next_step().contains("SYS"),
+                    "{p:?}"
+                );
+            }
+        }
+        let transport = [
+            (TransportError::Network("refused".into()), "network"),
+            (TransportError::Timeout, "timeout"),
+            (TransportError::Cancelled, "cancelled"),
+        ];
+        for (err, want) in transport {
+            assert_eq!(classify(Check, &Err(err)).unwrap_err().code(), want);
+        }
+    }
+
+    #[test]
+    fn tms_reasons_and_raw_messages() {
+        let cases = [
+            (
+                "SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED",
+                TmsRefusal::TenantNotAllowed,
+            ),
+            ("SYSLIB_CRED_TMS_KEYS_NOT_CFG", TmsRefusal::NotConfigured),
+            (
+                "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE",
+                TmsRefusal::InvalidSystemType,
+            ),
+            ("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED", TmsRefusal::StaticUser),
+            ("SYSLIB_CRED_TMS_KEYS_ERR", TmsRefusal::KeyService),
+            ("SYSLIB_CRED_TMS_KEYS_NO_BODY", TmsRefusal::KeyService),
+            ("SYSLIB_CRED_TMS_KEYS_NULL_FIELD", TmsRefusal::KeyService),
+            ("SYSLIB_CRED_TMS_KEYS_EMPTY_FIELD", TmsRefusal::KeyService),
+            ("SYSLIB_CRED_TMS_KEYS_BAD_ARG", TmsRefusal::BadArgument),
+            ("SYSLIB_CRED_TMS_KEYS_WHATEVER", TmsRefusal::Other),
+        ];
+        for (code, want) in cases {
+            let msg = format!("SYSAPI_CRED_ERROR x. {code}: detail");
+            assert_eq!(TmsRefusal::from_message(&msg), Some(want), "{code}");
+        }
+        let p = classify(
+            Check,
+            &Ok(Response::new(401, json("SYSLIB_CRED_NOT_FOUND jdoe"))),
+        )
+        .unwrap_err();
+        assert_eq!(p.raw_message(), Some("SYSLIB_CRED_NOT_FOUND jdoe"));
+        assert!(p.explanation().contains("No key"));
+        let pki = Problem::NotTms {
+            authn_method: "PKI_KEYS".into(),
+        };
+        assert!(pki.next_step().contains("key pair") && pki.next_step().contains("multi-factor"));
+        let pw = Problem::NotTms {
+            authn_method: "PASSWORD".into(),
+        };
+        assert!(pw.explanation().contains("password") && pw.next_step().contains("password"));
+    }
+}
