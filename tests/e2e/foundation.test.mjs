@@ -1,0 +1,61 @@
+// 10. Foundation: the release build loads from / and from a sub-path (relative URLs), mounts inside
+// its host element, shows the heading, starts idle with the default systems, and logs no errors.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launchBrowser, loadApp, openPage, startStatic, SUB_PATH } from './harness.mjs';
+
+describe('foundation', () => {
+  let web, browser;
+  before(async () => {
+    web = await startStatic();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  for (const subPath of [false, true]) {
+    test(`loads from ${subPath ? SUB_PATH : '/'} without console errors`, async (t) => {
+      const p = await openPage(browser);
+      t.after(() => p.close());
+      const responses = [];
+      p.page.on('response', (r) => responses.push(r));
+      await loadApp(p.page, web.origin, { subPath });
+
+      // Mounted into the host element, not into <body> blindly.
+      const h1 = await p.page.$eval('#tms-credentials h1', (e) => e.textContent.trim());
+      assert.ok(h1.length > 0, 'the h1 has text');
+      assert.equal(await p.page.$$eval('body > h1', (els) => els.length), 0);
+      assert.equal(await p.page.title().then((s) => s.length > 0), true);
+
+      // Initial state of the contract hooks.
+      assert.equal(await p.page.getAttribute('#token-status', 'data-state'), 'none');
+      assert.equal(await p.page.getAttribute('#summary', 'data-state'), 'idle');
+      assert.equal(await p.page.getAttribute('#token', 'type'), 'password');
+      const chips = await p.page.$$eval('[data-chip]', (els) => els.map((e) => e.getAttribute('data-chip')));
+      assert.deepEqual(chips, ['stampede3', 'ls6', 'frontera']);
+      for (const id of chips) {
+        assert.ok(await p.page.$(`[data-chip="${id}"] button[aria-label="Remove ${id}"]`), `remove button for ${id}`);
+      }
+      for (const id of ['#establish', '#check-only', '#cancel', '#discover', '#login', '#login-username', '#login-password', '#username', '#systems']) {
+        assert.ok(await p.page.$(id), `${id} exists`);
+      }
+      // #base-url and #export-log live in collapsed <details>.
+      assert.equal(await p.page.$eval('#base-url', (e) => e.closest('details')?.open), false);
+      assert.equal(await p.page.$eval('#export-log', (e) => e.closest('details')?.open), false);
+
+      // Every asset came from the served prefix (relative URLs) with the right type.
+      const prefix = web.origin + (subPath ? SUB_PATH : '/');
+      for (const r of responses) {
+        assert.ok(r.url().startsWith(prefix), `${r.url()} is under ${prefix}`);
+        assert.equal(r.status(), 200, `${r.url()} -> ${r.status()}`);
+      }
+      const wasm = responses.filter((r) => r.url().endsWith('.wasm'));
+      assert.equal(wasm.length, 1, 'one wasm module');
+      assert.equal(wasm[0].headers()['content-type'], 'application/wasm');
+
+      p.assertNoErrors();
+    });
+  }
+});

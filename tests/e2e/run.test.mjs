@@ -1,0 +1,151 @@
+// Runs over the simulator: 1. the seed's case, 2. a mixed run, 5. token rejected mid-run,
+// 7. check-only. Each asserts both the rows (DOM contract) and the simulator's request log.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  fixture, forSystem, isCheck, isCreate, pasteToken, rows, scenario, screenshotPath, setSystems, step,
+  tmsSystem, waitDone, waitRow,
+} from './harness.mjs';
+
+const FINAL = ['present', 'created', 'missing', 'removed', 'not-tms', 'no-access', 'not-found', 'token-rejected', 'failed', 'cancelled'];
+const SEED = ['stampede3', 'ls6', 'frontera'];
+
+async function ready(env, t, def, systems) {
+  const opened = await env.open(t, def);
+  await pasteToken(opened.page, await opened.sim.token('demo'));
+  assert.equal(await opened.page.inputValue('#username'), 'demo');
+  if (systems) await setSystems(opened.page, systems);
+  await opened.sim.clearLog();
+  return opened;
+}
+
+describe('runs', () => {
+  const env = fixture();
+  before(env.setup);
+  after(env.teardown);
+
+  test('seed case: three missing TMS systems are created, then a second run finds them present', async (t) => {
+    const { page, sim, assertNoErrors } = await ready(env, t, scenario({ systems: SEED.map((id) => tmsSystem(id)) }));
+    // The initial list is the seed's three systems.
+    assert.deepEqual(await page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip)), SEED);
+
+    await page.click('#establish');
+    for (const id of SEED) await waitRow(page, id, 'created', { sim });
+    await waitDone(page);
+    let log = await sim.log();
+    for (const id of SEED) {
+      const mine = forSystem(log, id);
+      assert.deepEqual(mine.map(step), ['check 401', 'get 200', 'create 201'], `${id}: ${JSON.stringify(mine)}`);
+      assert.match(mine[2].query, /(^|&)createTmsKeys=true(&|$)/, `${id}: create asks for TMS keys`);
+      assert.ok(mine[0].endedMs <= mine[1].startedMs && mine[1].endedMs <= mine[2].startedMs, `${id}: steps in order`);
+    }
+    assert.equal(log.length, 9, `only those requests: ${log.map(step)}`);
+    assert.deepEqual((await sim.credentials()).map((c) => c.systemId).sort(), [...SEED].sort());
+
+    await sim.clearLog();
+    await page.click('#establish');
+    for (const id of SEED) await waitRow(page, id, 'present', { sim });
+    await waitDone(page);
+    log = await sim.log();
+    for (const id of SEED) {
+      assert.deepEqual(forSystem(log, id).map(step), ['check 200'], `${id} second run`);
+    }
+    assert.equal(log.filter(isCreate).length, 0, 'no create on the second run');
+    assertNoErrors();
+  });
+
+  test('mixed run: present, created, not-tms, no-access, not-found and a propagation delay', { timeout: 90_000 }, async (t) => {
+    const def = scenario({
+      systems: [
+        tmsSystem('stampede3'),
+        tmsSystem('ls6'),
+        { ...tmsSystem('corral-pki'), defaultAuthnMethod: 'PKI_KEYS', canExec: false },
+        tmsSystem('private-cluster', {}, { usableBy: [] }),
+        tmsSystem('vista', { sshCheckDelayMs: 400, createFail401Times: 1 }),
+      ],
+      credentials: [{ systemId: 'stampede3', username: 'demo' }],
+    });
+    const ids = ['stampede3', 'ls6', 'corral-pki', 'private-cluster', 'no-such-system', 'vista'];
+    const { page, sim, assertNoErrors } = await ready(env, t, def, ids);
+
+    await page.click('#establish');
+    // The first create on vista fails verification (allocation not on the host yet): the row waits.
+    await waitRow(page, 'vista', 'waiting-retry', { sim, timeout: 15_000 });
+    assert.equal(await page.getAttribute('#summary', 'data-state'), 'running');
+    assert.ok((await page.textContent('[data-system="vista"] .detail')).trim().length > 0, 'waiting row explains');
+    await page.screenshot({ path: screenshotPath('main-mid-run.png'), fullPage: true });
+
+    const expected = {
+      stampede3: 'present', ls6: 'created', 'corral-pki': 'not-tms', 'private-cluster': 'no-access',
+      'no-such-system': 'not-found', vista: 'created',
+    };
+    for (const [id, state] of Object.entries(expected)) {
+      await waitRow(page, id, state, { sim, timeout: id === 'vista' ? 60_000 : 15_000 });
+    }
+    await waitDone(page);
+    const seen = await rows(page);
+    assert.deepEqual(Object.fromEntries(seen.map((r) => [r.system, r.state])), expected);
+    for (const r of seen) assert.ok(r.detail.trim().length > 0, `${r.system} has a detail text`);
+    await page.screenshot({ path: screenshotPath('after-mixed-run.png'), fullPage: true });
+
+    const log = await sim.log();
+    const steps = (id) => forSystem(log, id).map(step);
+    assert.deepEqual(steps('stampede3'), ['check 200']);
+    assert.deepEqual(steps('ls6'), ['check 401', 'get 200', 'create 201']);
+    assert.deepEqual(steps('corral-pki'), ['check 401', 'get 200'], 'a PKI_KEYS system is never sent a create');
+    assert.equal(steps('private-cluster')[0], 'check 403');
+    assert.equal(forSystem(log, 'private-cluster').filter(isCreate).length, 0);
+    assert.equal(steps('no-such-system')[0], 'check 404');
+    assert.equal(forSystem(log, 'no-such-system').filter(isCreate).length, 0);
+    const vista = forSystem(log, 'vista');
+    assert.deepEqual(vista.map(step), ['check 401', 'get 200', 'create 401', 'create 201']);
+    const gap = vista[3].startedMs - vista[2].endedMs;
+    assert.ok(gap >= 1000, `the engine waited between create tries (${gap} ms)`);
+    assertNoErrors();
+  });
+
+  test('token revoked mid-run: every row ends token-rejected and nothing is sent after the first rejection', { timeout: 60_000 }, async (t) => {
+    // Staggered slow checks so the in-flight ones finish one by one after the revocation.
+    const ids = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const def = scenario({ systems: ids.map((id, i) => tmsSystem(id, { sshCheckDelayMs: 1500 + 300 * i })) });
+    const { page, sim, assertNoErrors } = await ready(env, t, def, ids);
+
+    await page.click('#establish');
+    await page.waitForSelector('[data-system][data-state="checking"]', { timeout: 5000 });
+    // Let every in-flight check pass the JWT filter, then revoke.
+    await new Promise((r) => setTimeout(r, 300));
+    await sim.revoke('demo');
+    for (const id of ids) await waitRow(page, id, 'token-rejected', { sim, timeout: 20_000 });
+    await waitDone(page);
+
+    const log = await sim.log();
+    const rejected = log.filter((e) => e.status === 500).sort((a, b) => a.endedMs - b.endedMs);
+    assert.ok(rejected.length >= 1, `a request was answered "Token is revoked.": ${log.map(step)}`);
+    const first = rejected[0];
+    const late = log.filter((e) => e.startedMs > first.endedMs);
+    assert.deepEqual(late, [], `requests started after the first rejection at ${first.endedMs} ms`);
+    assert.equal(log.filter(isCreate).length, 0, 'no create');
+    assertNoErrors();
+  });
+
+  test('check-only sends only checks and reports missing / present', async (t) => {
+    const def = scenario({
+      systems: [tmsSystem('stampede3'), tmsSystem('ls6')],
+      credentials: [{ systemId: 'stampede3', username: 'demo' }],
+    });
+    const { page, sim, assertNoErrors } = await ready(env, t, def, ['stampede3', 'ls6']);
+    await page.click('#check-only');
+    await waitRow(page, 'stampede3', 'present', { sim });
+    await waitRow(page, 'ls6', 'missing', { sim });
+    await waitDone(page);
+    const log = await sim.log();
+    assert.ok(log.every(isCheck), `only checks: ${log.map((e) => `${e.method} ${e.path}`)}`);
+    assert.deepEqual(forSystem(log, 'stampede3').map(step), ['check 200']);
+    assert.deepEqual(forSystem(log, 'ls6').map(step), ['check 401']);
+    assert.deepEqual((await sim.credentials()).map((c) => c.systemId), ['stampede3'], 'nothing created');
+    for (const state of await page.$$eval('[data-system]', (els) => els.map((e) => e.dataset.state))) {
+      assert.ok(FINAL.includes(state));
+    }
+    assertNoErrors();
+  });
+});

@@ -1,0 +1,100 @@
+// 3. Password login through the ?tenant= parameter, and 4. expired / malformed tokens: the run is
+// refused in the page and nothing at all is sent.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { fixture, pasteToken, scenario, sleep, tmsSystem } from './harness.mjs';
+
+const SCENARIO = scenario({
+  systems: ['stampede3', 'ls6', 'frontera'].map((id) => tmsSystem(id)),
+});
+
+describe('token', () => {
+  const env = fixture();
+  before(env.setup);
+  after(env.teardown);
+
+  test('password login with ?tenant= fills the token and username, clears the password', async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, SCENARIO, {
+      query: (s) => `?tenant=${encodeURIComponent(s.url)}`,
+    });
+    assert.equal(await page.getAttribute('#token-status', 'data-state'), 'none');
+
+    // A wrong password: Tapis says 400, the page stays without a token and forgets the password.
+    await page.fill('#login-username', 'demo');
+    await page.fill('#login-password', 'wrong');
+    await page.click('#login');
+    await waitForLog(sim, (log) => log.some((e) => e.path === '/v3/oauth2/tokens'));
+    await page.waitForSelector('#login:not([disabled])');
+    assert.equal(await page.getAttribute('#token-status', 'data-state'), 'none');
+    assert.equal(await page.inputValue('#login-password'), '');
+
+    await sim.clearLog();
+    await page.fill('#login-username', 'demo');
+    await page.fill('#login-password', 'demo-pw');
+    await page.click('#login');
+    await page.waitForSelector('#token-status[data-state="valid"]', { timeout: 10_000 });
+    assert.equal(await page.inputValue('#login-password'), '', 'password field emptied');
+    assert.equal(await page.inputValue('#username'), 'demo', '#username filled from the token');
+    assert.equal(await page.inputValue('#base-url'), sim.url, 'tenant is the simulator');
+
+    const log = await sim.log();
+    assert.deepEqual(
+      log.map((e) => `${e.method} ${e.path} ${e.status}`),
+      ['POST /v3/oauth2/tokens 201'],
+      'exactly one token request',
+    );
+    assert.equal(log[0].query, '', 'no credentials in the URL');
+    assertNoErrors();
+  });
+
+  test('an expired token is refused and nothing is sent', async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, SCENARIO);
+    const sent = watchRequests(page, env.web.origin);
+    await pasteToken(page, await sim.token('demo', -60), 'expired');
+    await refusedWithoutRequests(page, sim, sent);
+    assertNoErrors();
+  });
+
+  test('a malformed token is refused and nothing is sent', async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, SCENARIO);
+    const sent = watchRequests(page, env.web.origin);
+    await pasteToken(page, 'abc.def', 'malformed');
+    await refusedWithoutRequests(page, sim, sent);
+    assertNoErrors();
+  });
+});
+
+/** Every request the page makes to anything but the static server (the tenant may be unknown). */
+function watchRequests(page, staticOrigin) {
+  const sent = [];
+  page.on('request', (r) => {
+    if (!r.url().startsWith(staticOrigin)) sent.push(`${r.method()} ${r.url()}`);
+  });
+  return sent;
+}
+
+async function refusedWithoutRequests(page, sim, sent) {
+  await sim.clearLog();
+  for (const button of ['#establish', '#check-only']) {
+    await page.click(button);
+    await page.waitForSelector('#run-refused', { state: 'visible', timeout: 5000 });
+    const reason = (await page.textContent('#run-refused')).trim();
+    assert.ok(reason.length > 0, `${button}: #run-refused gives a reason`);
+  }
+  await sleep(700);
+  assert.deepEqual(await sim.log(), [], 'the simulator received no request');
+  assert.deepEqual(sent, [], 'the page sent no request');
+  assert.notEqual(await page.getAttribute('#summary', 'data-state'), 'running');
+  assert.equal(await page.$$eval('[data-system][data-state]', (els) =>
+    els.filter((e) => !['queued'].includes(e.getAttribute('data-state'))).length), 0, 'no row ran');
+}
+
+async function waitForLog(sim, pred, timeout = 10_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const log = await sim.log();
+    if (pred(log)) return log;
+    if (Date.now() > end) throw new Error(`log condition not met: ${JSON.stringify(log)}`);
+    await sleep(100);
+  }
+}
