@@ -6,7 +6,7 @@
 
 pub mod base_url;
 pub mod encoding;
-// pub mod engine;
+pub mod engine;
 pub mod http;
 pub mod problem;
 pub mod secret;

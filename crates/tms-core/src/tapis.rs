@@ -6,7 +6,7 @@ use crate::encoding::percent_encode;
 use crate::http::{
     race, Cancel, Clock, Either, Method, Request, Response, Transport, TransportError, TOKEN_HEADER,
 };
-use crate::problem::{classify, Operation, Problem};
+use crate::problem::{classify, Operation, Problem, TmsRefusal};
 use crate::secret::Secret;
 use crate::system_id::SystemId;
 use crate::token::Token;
@@ -146,6 +146,33 @@ pub struct SystemInfo {
     pub enabled: bool,
     #[serde(deserialize_with = "or_default")]
     pub can_exec: bool,
+}
+
+impl SystemInfo {
+    /// Why TMS keys cannot be created on this system, if anything; checked before creating so
+    /// the user hears the real reason instead of a generic failure.
+    pub fn tms_problem(&self) -> Option<Problem> {
+        if self.default_authn_method != "TMS_KEYS" {
+            return Some(Problem::NotTms {
+                authn_method: self.default_authn_method.clone(),
+            });
+        }
+        if self.system_type != "LINUX" {
+            return Some(Problem::NotLinux {
+                system_type: self.system_type.clone(),
+            });
+        }
+        if !self.enabled {
+            return Some(Problem::SystemDisabled);
+        }
+        if !self.is_dynamic_effective_user {
+            return Some(Problem::TmsRefused {
+                reason: TmsRefusal::StaticUser,
+                message: format!("effective user is {}", self.effective_user_id),
+            });
+        }
+        None
+    }
 }
 
 fn yes() -> bool {

@@ -1,0 +1,785 @@
+//! Every engine path against a scripted transport and a virtual clock.
+
+mod support;
+
+use std::collections::BTreeMap;
+use support::*;
+use tms_core::engine::{run, Event, Mode, Options, Outcome, Step};
+use tms_core::http::{Cancel, Clock, TransportError};
+use tms_core::problem::{Problem, TmsRefusal};
+use tms_core::tapis::Client;
+use tms_core::SystemId;
+
+#[derive(Default)]
+struct Report {
+    events: Vec<Event>,
+    done: BTreeMap<String, Outcome>,
+}
+
+impl Report {
+    fn outcome(&self, id: &str) -> &Outcome {
+        &self.done[id]
+    }
+
+    fn steps(&self, id: &str) -> Vec<(String, u32)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Step {
+                    system,
+                    step,
+                    attempt,
+                    ..
+                } if system.as_str() == id => Some((step.state().to_string(), *attempt)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn waits(&self, id: &str) -> Vec<(u64, Problem)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Step {
+                    system,
+                    step:
+                        Step::WaitingRetry {
+                            retry_at_ms,
+                            reason,
+                        },
+                    ..
+                } if system.as_str() == id => Some((*retry_at_ms, reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn ids(systems: &[&str]) -> Vec<SystemId> {
+    systems
+        .iter()
+        .map(|s| SystemId::parse(s).unwrap())
+        .collect()
+}
+
+/// Runs the engine; `side` runs alongside (e.g. a timed cancel), `hook` sees every event.
+fn go_with(
+    t: &FakeTransport,
+    client: &Client,
+    systems: &[&str],
+    options: Options,
+    cancel: &Cancel,
+    side: impl std::future::Future<Output = ()>,
+    mut hook: impl FnMut(&Event),
+) -> Report {
+    let clock = t.clock();
+    let systems = ids(systems);
+    let mut report = Report::default();
+    let engine = run(t, clock, client, "jdoe", &systems, &options, cancel, |e| {
+        hook(&e);
+        if let Event::Done {
+            system, outcome, ..
+        } = &e
+        {
+            assert!(
+                report
+                    .done
+                    .insert(system.to_string(), outcome.clone())
+                    .is_none(),
+                "one Done per system"
+            );
+        }
+        report.events.push(e);
+    });
+    block_on(clock, alongside(engine, side));
+    let unique: std::collections::BTreeSet<_> = systems.iter().collect();
+    assert_eq!(report.done.len(), unique.len(), "every system ends");
+    report
+}
+
+fn go(t: &FakeTransport, clock: &FakeClock, systems: &[&str], options: Options) -> Report {
+    assert!(std::ptr::eq(t.clock(), clock));
+    go_with(
+        t,
+        &client(),
+        systems,
+        options,
+        &Cancel::new(),
+        async {},
+        |_| {},
+    )
+}
+
+fn establish() -> Options {
+    Options::default()
+}
+
+fn mode(mode: Mode) -> Options {
+    Options {
+        mode,
+        ..Options::default()
+    }
+}
+
+#[test]
+fn present_needs_one_request() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [ok()]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert_eq!(r.outcome("ls6"), &Outcome::Present);
+    assert_eq!(t.ops("ls6"), ["check"]);
+    assert_eq!(
+        r.steps("ls6"),
+        [("queued".into(), 0), ("checking".into(), 1)]
+    );
+    assert!(!r.outcome("ls6").needs_attention() && r.outcome("ls6").next_step().is_none());
+}
+
+#[test]
+fn missing_or_rejected_key_is_created_with_three_requests() {
+    for first in [missing(), key_rejected()] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "stampede3", [first])
+            .on("get", "stampede3", [tms_system()])
+            .on("create", "stampede3", [created()]);
+        let r = go(&t, &clock, &["stampede3"], establish());
+        assert_eq!(r.outcome("stampede3"), &Outcome::Created);
+        assert_eq!(t.ops("stampede3"), ["check", "get", "create"]);
+        let states: Vec<String> = r.steps("stampede3").into_iter().map(|s| s.0).collect();
+        assert_eq!(states, ["queued", "checking", "reading-system", "creating"]);
+        let sent = t.sent.borrow();
+        let create = &sent[2].request;
+        assert_eq!(
+            create.path(),
+            "/v3/systems/credential/stampede3/user/jdoe?createTmsKeys=true"
+        );
+        assert_eq!(create.body.as_deref(), Some("{}"));
+        assert_eq!(create.header("content-type"), Some("application/json"));
+        assert!(sent
+            .iter()
+            .all(|s| s.request.header("X-Tapis-Token").is_some()
+                && s.request.header("X-Tapis-User").is_none()
+                && s.request.header("X-Tapis-Tenant").is_none()));
+        assert!(sent[1]
+            .request
+            .path()
+            .contains("select=id,host,defaultAuthnMethod"));
+    }
+}
+
+#[test]
+fn non_tms_systems_are_reported_and_never_created() {
+    let cases = [
+        (
+            system("PKI_KEYS", "LINUX", true, true),
+            Outcome::NotTms {
+                authn_method: "PKI_KEYS".into(),
+            },
+            "key pair",
+        ),
+        (
+            system("PASSWORD", "LINUX", true, true),
+            Outcome::NotTms {
+                authn_method: "PASSWORD".into(),
+            },
+            "password",
+        ),
+        (
+            system("ACCESS_KEY", "S3", true, true),
+            Outcome::NotTms {
+                authn_method: "ACCESS_KEY".into(),
+            },
+            "credential",
+        ),
+        (
+            system("TOKEN", "LINUX", true, true),
+            Outcome::NotTms {
+                authn_method: "TOKEN".into(),
+            },
+            "credential",
+        ),
+        (
+            system("CERT", "LINUX", true, true),
+            Outcome::NotTms {
+                authn_method: "CERT".into(),
+            },
+            "credential",
+        ),
+        (
+            system("TMS_KEYS", "S3", true, true),
+            Outcome::Failed(Problem::NotLinux {
+                system_type: "S3".into(),
+            }),
+            "SSH key",
+        ),
+        (
+            system("TMS_KEYS", "LINUX", false, true),
+            Outcome::Failed(Problem::SystemDisabled),
+            "enabled",
+        ),
+    ];
+    for (info, want, hint) in cases {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing()]).on("get", "ls6", [info]);
+        let r = go(&t, &clock, &["ls6"], establish());
+        let got = r.outcome("ls6");
+        assert_eq!(got, &want);
+        assert_eq!(t.ops("ls6"), ["check", "get"], "{want:?}: no create");
+        assert!(got.needs_attention());
+        assert!(
+            got.next_step().unwrap().contains(hint),
+            "{want:?}: {:?}",
+            got.next_step()
+        );
+        assert!(!got.explanation().is_empty());
+    }
+    // A static effective user cannot get TMS keys: said precisely, without trying.
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [system("TMS_KEYS", "LINUX", true, false)]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert!(matches!(
+        r.outcome("ls6"),
+        Outcome::Failed(Problem::TmsRefused {
+            reason: TmsRefusal::StaticUser,
+            ..
+        })
+    ));
+    assert!(r.outcome("ls6").explanation().contains("one fixed account"));
+}
+
+#[test]
+fn final_check_answers_never_create() {
+    let cases = [
+        (
+            error(403, "SYSLIB_UNAUTH not authorized"),
+            Outcome::NoAccess,
+        ),
+        (error(404, "SYSAPI_NOSYSTEM no system"), Outcome::NotFound),
+        (
+            error(
+                401,
+                "SYSAPI_CRED_VALID_FAIL x SYSLIB_CRED_CONN_FAIL refused",
+            ),
+            Outcome::Failed(Problem::HostUnreachable {
+                message: "SYSAPI_CRED_VALID_FAIL x SYSLIB_CRED_CONN_FAIL refused".into(),
+            }),
+        ),
+    ];
+    for (answer, want) in cases {
+        for m in [Mode::Establish, Mode::CheckOnly] {
+            let clock = FakeClock::new();
+            let t = FakeTransport::new(&clock);
+            t.on("check", "frontera", [answer.clone()]);
+            let r = go(&t, &clock, &["frontera"], mode(m));
+            assert_eq!(r.outcome("frontera"), &want);
+            assert_eq!(t.ops("frontera"), ["check"]);
+            assert!(r.outcome("frontera").next_step().is_some());
+        }
+    }
+}
+
+#[test]
+fn check_only_stops_after_the_check() {
+    for (answer, want) in [
+        (ok(), Outcome::Present),
+        (missing(), Outcome::Missing),
+        (key_rejected(), Outcome::Missing),
+    ] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [answer]);
+        let r = go(&t, &clock, &["ls6"], mode(Mode::CheckOnly));
+        assert_eq!(r.outcome("ls6"), &want);
+        assert_eq!(t.ops("ls6"), ["check"]);
+    }
+}
+
+#[test]
+fn remove_deletes_the_credential() {
+    let cases = [
+        (
+            reply(
+                200,
+                envelope("success", "SYSAPI_CRED_DELETED", serde_json::Value::Null),
+            ),
+            Outcome::Removed,
+        ),
+        (error(404, "SYSAPI_NOSYSTEM"), Outcome::NotFound),
+        (error(403, "SYSLIB_UNAUTH"), Outcome::NoAccess),
+    ];
+    for (answer, want) in cases {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("remove", "ls6", [answer]);
+        let r = go(&t, &clock, &["ls6"], mode(Mode::Remove));
+        assert_eq!(r.outcome("ls6"), &want);
+        assert_eq!(t.ops("ls6"), ["remove"]);
+        assert_eq!(
+            t.sent.borrow()[0].request.path(),
+            "/v3/systems/credential/ls6/user/jdoe"
+        );
+        assert_eq!(t.sent.borrow()[0].request.method.as_str(), "DELETE");
+    }
+}
+
+fn not_yet() -> Reply {
+    error(401, "SYSAPI_CRED_VALID_FAIL new key failed its check")
+}
+
+#[test]
+fn create_401_is_retried_within_the_window_then_created() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [not_yet(), not_yet(), created()]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert_eq!(r.outcome("ls6"), &Outcome::Created);
+    assert_eq!(t.ops("ls6"), ["check", "get", "create", "create", "create"]);
+    let waits = r.waits("ls6");
+    assert_eq!(waits.len(), 2);
+    assert!(waits.iter().all(|(_, p)| p.code() == "key-not-yet-usable"));
+    // Each retry goes out no earlier than the time announced to the UI.
+    let creates: Vec<u64> = t
+        .sent
+        .borrow()
+        .iter()
+        .filter(|s| s.op == "create")
+        .map(|s| s.at_ms)
+        .collect();
+    assert_eq!(creates[1], waits[0].0);
+    assert_eq!(creates[2], waits[1].0);
+    assert!(
+        creates[1] - creates[0] >= 2_500,
+        "backoff of at least half of 5 s"
+    );
+    let attempts: Vec<u32> = r
+        .steps("ls6")
+        .into_iter()
+        .filter(|s| s.0 == "creating")
+        .map(|s| s.1)
+        .collect();
+    assert_eq!(attempts, [1, 2, 3]);
+    let label = Step::WaitingRetry {
+        retry_at_ms: 0,
+        reason: waits[0].1.clone(),
+    }
+    .label();
+    assert_eq!(label, "waiting for the host to accept the key");
+}
+
+#[test]
+fn create_401_gives_up_when_the_window_is_exhausted() {
+    for window in [120_000, 20_000, 0] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing()])
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", [not_yet()]);
+        let opts = Options {
+            create_retry_window_ms: window,
+            ..establish()
+        };
+        let r = go(&t, &clock, &["ls6"], opts);
+        assert!(matches!(
+            r.outcome("ls6"),
+            Outcome::Failed(Problem::KeyNotYetUsable { .. })
+        ));
+        let creates: Vec<u64> = t
+            .sent
+            .borrow()
+            .iter()
+            .filter(|s| s.op == "create")
+            .map(|s| s.at_ms)
+            .collect();
+        assert!(creates.last().unwrap() - creates[0] <= window, "{window}");
+        assert!(
+            creates.len() > (window / 40_000) as usize,
+            "{window}: {}",
+            creates.len()
+        );
+        assert!(r
+            .outcome("ls6")
+            .next_step()
+            .unwrap()
+            .contains("Wait a few minutes"));
+    }
+}
+
+#[test]
+fn transient_errors_are_retried_a_bounded_number_of_times_and_never_create() {
+    let cases = [
+        (error(500, "SYSAPI_CRED_CHECK_ERROR boom"), "server-error"),
+        (
+            reply(502, "<html><title>502 Bad Gateway</title></html>"),
+            "server-error",
+        ),
+        (
+            fail(TransportError::Network("connection refused".into()), 10),
+            "network",
+        ),
+        (reply(200, "late").after(60_000), "timeout"),
+    ];
+    for (answer, code) in cases {
+        for retries in [0, 2] {
+            let clock = FakeClock::new();
+            let t = FakeTransport::new(&clock);
+            t.on("check", "ls6", [answer.clone()]);
+            let r = go(
+                &t,
+                &clock,
+                &["ls6"],
+                Options {
+                    transient_retries: retries,
+                    ..establish()
+                },
+            );
+            match r.outcome("ls6") {
+                Outcome::Failed(p) => assert_eq!(p.code(), code),
+                other => panic!("{code}: {other:?}"),
+            }
+            assert_eq!(t.ops("ls6").len(), 1 + retries as usize, "{code}");
+            assert_eq!(r.waits("ls6").len(), retries as usize);
+        }
+    }
+}
+
+#[test]
+fn transient_error_then_success() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [error(503, "busy"), missing()]).on(
+        "get",
+        "ls6",
+        [reply(200, "x").after(45_000), tms_system()],
+    );
+    t.on(
+        "create",
+        "ls6",
+        [fail(TransportError::Timeout, 5), created()],
+    );
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert_eq!(r.outcome("ls6"), &Outcome::Created);
+    assert_eq!(
+        t.ops("ls6"),
+        ["check", "check", "get", "get", "create", "create"]
+    );
+}
+
+#[test]
+fn four_xx_is_never_retried() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [error(400, "bad request")]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert!(matches!(
+        r.outcome("ls6"),
+        Outcome::Failed(Problem::Unexpected { status: 400, .. })
+    ));
+    assert_eq!(t.ops("ls6"), ["check", "get", "create"]);
+}
+
+#[test]
+fn tms_refusals_are_explained() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()]);
+    t.on(
+        "create",
+        "ls6",
+        [error(
+            500,
+            "SYSAPI_CRED_ERROR x SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED tenant",
+        )],
+    );
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert!(matches!(
+        r.outcome("ls6"),
+        Outcome::Failed(Problem::TmsRefused {
+            reason: TmsRefusal::TenantNotAllowed,
+            ..
+        })
+    ));
+    assert_eq!(
+        t.ops("ls6"),
+        ["check", "get", "create"],
+        "a refusal is not transient"
+    );
+}
+
+#[test]
+fn token_rejection_stops_every_system_without_further_requests() {
+    let rejections = [
+        (
+            reply(401, "TAPIS_SECURITY_JWT_EXPIRED Token has expired"),
+            "token-expired",
+        ),
+        (
+            reply(401, "TAPIS_SECURITY_JWT_PARSE_ERROR invalid"),
+            "token-invalid",
+        ),
+        (error(500, "Token is revoked."), "token-revoked"),
+    ];
+    for (answer, code) in rejections {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        // a answers fast and frees its slot for c; b is rejected at 200 ms while c's slow check
+        // is in flight and d still queued.
+        t.on("check", "a", [ok().after(50)])
+            .on("check", "b", [answer.after(200)]);
+        t.on("check", "c", [ok().after(5_000)])
+            .on("check", "d", [ok()]);
+        let r = go(
+            &t,
+            &clock,
+            &["a", "b", "c", "d"],
+            Options {
+                concurrency: 2,
+                ..establish()
+            },
+        );
+        assert_eq!(r.outcome("a"), &Outcome::Present);
+        for id in ["b", "c", "d"] {
+            match r.outcome(id) {
+                Outcome::TokenRejected(p) => assert_eq!(p.code(), code, "{id}"),
+                other => panic!("{id}: {other:?}"),
+            }
+        }
+        assert!(r
+            .outcome("b")
+            .explanation()
+            .contains("All systems were stopped"));
+        assert_eq!(t.count(), 3, "d never sends");
+        assert_eq!(
+            clock.elapsed(),
+            200,
+            "c's in-flight request is abandoned at once"
+        );
+    }
+}
+
+#[test]
+fn token_expiry_by_clock_stops_before_sending() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "a", [missing().after(3_000)])
+        .on("get", "a", [tms_system()]);
+    t.on("check", "b", [ok()]);
+    let client = Client::new(tms_core::BaseUrl::default(), token_expiring_in(2_000));
+    let opts = Options {
+        concurrency: 1,
+        ..establish()
+    };
+    let r = go_with(
+        &t,
+        &client,
+        &["a", "b"],
+        opts,
+        &Cancel::new(),
+        async {},
+        |_| {},
+    );
+    for id in ["a", "b"] {
+        assert!(
+            matches!(
+                r.outcome(id),
+                Outcome::TokenRejected(Problem::TokenExpired { .. })
+            ),
+            "{id}"
+        );
+    }
+    assert_eq!(t.ops("a"), ["check"], "no read of the system once expired");
+    assert!(t.ops("b").is_empty());
+}
+
+#[test]
+fn cancel_during_a_retry_wait() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [not_yet()]);
+    t.on("check", "queued", [ok()]);
+    let cancel = Cancel::new();
+    let c = cancel.clone();
+    let opts = Options {
+        concurrency: 1,
+        ..establish()
+    };
+    let r = go_with(
+        &t,
+        &client(),
+        &["ls6", "queued"],
+        opts,
+        &cancel,
+        async {},
+        |e| {
+            if let Event::Step {
+                step: Step::WaitingRetry { .. },
+                ..
+            } = e
+            {
+                c.cancel();
+            }
+        },
+    );
+    assert_eq!(r.outcome("ls6"), &Outcome::Cancelled);
+    assert_eq!(r.outcome("queued"), &Outcome::Cancelled);
+    assert_eq!(t.ops("ls6"), ["check", "get", "create"]);
+    assert!(t.ops("queued").is_empty());
+    assert_eq!(clock.elapsed(), 300, "the sleep is abandoned at once");
+    assert!(!r.outcome("ls6").needs_attention());
+}
+
+#[test]
+fn cancel_during_a_request() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "a", [ok().after(20_000)])
+        .on("check", "b", [ok().after(20_000)]);
+    let cancel = Cancel::new();
+    let side = async {
+        clock.sleep(1_000).await;
+        cancel.cancel();
+    };
+    let r = go_with(
+        &t,
+        &client(),
+        &["a", "b"],
+        establish(),
+        &cancel,
+        side,
+        |_| {},
+    );
+    assert_eq!(r.outcome("a"), &Outcome::Cancelled);
+    assert_eq!(r.outcome("b"), &Outcome::Cancelled);
+    assert_eq!(clock.elapsed(), 1_000);
+    let records: Vec<_> = r
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Request(rec) => Some(rec),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(records.len(), 2);
+    assert!(records
+        .iter()
+        .all(|rec| rec.status.is_none() && rec.message.as_deref() == Some("cancelled")));
+}
+
+#[test]
+fn concurrency_bound_is_respected_and_systems_run_in_parallel() {
+    let names: Vec<String> = (0..10).map(|i| format!("sys{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    for bound in [1, 3, 4, 20] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        for (i, n) in refs.iter().enumerate() {
+            if i % 2 == 0 {
+                t.on("check", n, [ok().after(1_000)]);
+            } else {
+                t.on("check", n, [missing().after(1_000)])
+                    .on("get", n, [tms_system().after(1_000)])
+                    .on("create", n, [created().after(1_000)]);
+            }
+        }
+        let r = go(
+            &t,
+            &clock,
+            &refs,
+            Options {
+                concurrency: bound,
+                ..establish()
+            },
+        );
+        assert_eq!(t.max_in_flight.get(), bound.min(10), "bound {bound}");
+        for (i, n) in refs.iter().enumerate() {
+            let want = if i % 2 == 0 {
+                (Outcome::Present, 1)
+            } else {
+                (Outcome::Created, 3)
+            };
+            assert_eq!((r.outcome(n).clone(), t.ops(n).len()), want);
+        }
+        if bound >= 10 {
+            assert_eq!(clock.elapsed(), 3_000, "all in parallel");
+        }
+    }
+}
+
+#[test]
+fn duplicate_systems_run_once() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [ok()]);
+    let r = go(&t, &clock, &["ls6", "ls6"], establish());
+    assert_eq!(t.count(), 1);
+    assert_eq!(r.done.len(), 1);
+}
+
+#[test]
+fn jitter_is_deterministic_per_seed() {
+    let times = |seed: u64| {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [error(500, "x")]);
+        let r = go(
+            &t,
+            &clock,
+            &["ls6"],
+            Options {
+                seed,
+                ..establish()
+            },
+        );
+        r.waits("ls6").into_iter().map(|w| w.0).collect::<Vec<_>>()
+    };
+    assert_eq!(times(7), times(7));
+    assert_ne!(times(7), times(8));
+}
+
+#[test]
+fn events_and_records_never_contain_the_token() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [not_yet(), created()]);
+    t.on(
+        "check",
+        "bad",
+        [reply(401, "TAPIS_SECURITY_JWT_PARSE_ERROR").after(60_000)],
+    );
+    let c = client();
+    let secret = c.token().secret().expose().to_string();
+    let r = go_with(
+        &t,
+        &c,
+        &["ls6", "bad"],
+        establish(),
+        &Cancel::new(),
+        async {},
+        |_| {},
+    );
+    let mut requests = 0;
+    for e in &r.events {
+        assert!(!format!("{e:?}").contains(&secret));
+        if let Event::Request(rec) = e {
+            requests += 1;
+            assert!(!serde_json::to_string(rec).unwrap().contains(&secret));
+            assert!(rec.path.starts_with("/v3/") && rec.system.is_some());
+        }
+    }
+    assert_eq!(requests, t.count());
+    assert!(!format!("{c:?}").contains(&secret));
+    assert!(!format!("{:?}", t.sent.borrow()[0].request).contains(&secret));
+}
