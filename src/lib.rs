@@ -1,12 +1,19 @@
 //! The TMS credentials web app: a thin Yew shell over the browser-free `tms-core` crate.
 //!
-//! Browser-free modules (`config`) are compiled and unit-tested natively; everything that touches
-//! the DOM is compiled for wasm32 only.
+//! Browser-free modules (`config`, `state`) are compiled and unit-tested natively; everything
+//! that touches the DOM is compiled for wasm32 only.
 
 pub mod config;
+pub mod state;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod components;
+#[cfg(target_arch = "wasm32")]
+mod hooks;
+#[cfg(target_arch = "wasm32")]
+mod services;
 #[cfg(target_arch = "wasm32")]
 pub use app::App;
 
@@ -16,7 +23,9 @@ pub const MOUNT_ID: &str = "tms-credentials";
 /// Mounts the app into the host element, never into `<body>` blindly: embedding pages own the rest.
 #[cfg(target_arch = "wasm32")]
 pub fn start() {
-    let document = web_sys::window().and_then(|w| w.document()).expect("a browser document");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document");
     match document.get_element_by_id(MOUNT_ID) {
         Some(root) => {
             yew::Renderer::<App>::with_root(root).render();

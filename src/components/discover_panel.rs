@@ -1,0 +1,68 @@
+use tms_core::tapis::SystemInfo;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub loading: bool,
+    pub systems: Option<Vec<SystemInfo>>,
+    pub error: Option<String>,
+    /// Ids already in the list, so their "Add" button is disabled.
+    pub chosen: Vec<String>,
+    pub can_discover: bool,
+    pub on_discover: Callback<()>,
+    pub on_add: Callback<String>,
+}
+
+/// "Find my systems": the systems the user can see, with how each authenticates, so TMS_KEYS
+/// ones can be added with one click and the others explain why they need another route.
+#[function_component(DiscoverPanel)]
+pub fn discover_panel(props: &Props) -> Html {
+    let on_discover = props.on_discover.reform(|_: MouseEvent| ());
+    html! {
+        <div class="discover">
+            <button id="discover" type="button" onclick={on_discover} disabled={props.loading || !props.can_discover}>
+                { if props.loading { "Finding your systems…" } else { "Find my systems" } }
+            </button>
+            if let Some(err) = &props.error {
+                <p class="field-error" role="alert">{ err }</p>
+            }
+            if let Some(systems) = &props.systems {
+                if systems.is_empty() {
+                    <p role="status">{ "Tapis lists no systems you can use." }</p>
+                } else {
+                    <table class="discovered" aria-label="Systems you can see">
+                        <thead><tr><th scope="col">{ "System" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Sign-in method" }</th><th scope="col"><span class="visually-hidden">{ "Action" }</span></th></tr></thead>
+                        <tbody>
+                            { for systems.iter().map(|s| row(s, props)) }
+                        </tbody>
+                    </table>
+                }
+            }
+        </div>
+    }
+}
+
+fn row(system: &SystemInfo, props: &Props) -> Html {
+    let id = system.id.clone();
+    let method = system.default_authn_method.clone();
+    let tms = method == "TMS_KEYS";
+    let added = props.chosen.contains(&id);
+    let on_add = {
+        let (on_add, id) = (props.on_add.clone(), id.clone());
+        Callback::from(move |_: MouseEvent| on_add.emit(id.clone()))
+    };
+    html! {
+        <tr data-discovered={id.clone()}>
+            <td class="mono">{ &id }</td>
+            <td class="mono">{ system.host.clone() }</td>
+            <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{method} (set up elsewhere)") } }</td>
+            <td>
+                if tms {
+                    <button type="button" onclick={on_add} disabled={added} aria-label={format!("Add {id}")}>
+                        { if added { "Added" } else { "Add" } }
+                    </button>
+                }
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,123 @@
+use super::elapsed_text;
+use crate::state::{Row, RowStatus};
+use tms_core::engine::{Mode, Outcome, Step};
+use tms_core::SystemId;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub row: Row,
+    pub now_ms: u64,
+    /// A run is under way: row actions wait for it.
+    pub busy: bool,
+    pub on_retry: Callback<SystemId>,
+    pub on_remove: Callback<SystemId>,
+}
+
+/// One system: what is happening now, then the result, a one-line explanation and the next step.
+#[function_component(ResultRow)]
+pub fn result_row(props: &Props) -> Html {
+    let row = &props.row;
+    let (badge, detail, next) = describe(row, props.now_ms);
+    let system = row.system.clone();
+    let on_retry = {
+        let (cb, system) = (props.on_retry.clone(), system.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
+    };
+    let on_remove = {
+        let (cb, system) = (props.on_remove.clone(), system.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
+    };
+    let outcome = row.outcome();
+    let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
+    let can_remove = matches!(
+        outcome,
+        Some(Outcome::Present | Outcome::Created | Outcome::Failed(_))
+    );
+    html! {
+        <li class="result" data-system={system.as_str().to_string()} data-state={row.state()}>
+            <div>
+                <div class="system">{ system.as_str() }</div>
+                <span class="badge">{ badge }</span>
+            </div>
+            <div>
+                <p class="detail">{ detail }</p>
+                if let Some(next) = next { <p class="next">{ next }</p> }
+                <span class="elapsed" aria-hidden="true">{ elapsed_text(row.elapsed_at(props.now_ms)) }</span>
+            </div>
+            <div class="row-actions">
+                if can_retry {
+                    <button type="button" data-action="retry" onclick={on_retry} disabled={props.busy}
+                        aria-label={format!("Retry {}", system.as_str())}>{ "Retry" }</button>
+                }
+                if can_remove {
+                    <button type="button" class="danger" data-action="remove" onclick={on_remove} disabled={props.busy}
+                        aria-label={format!("Remove credentials on {}", system.as_str())}>{ "Remove credentials" }</button>
+                }
+            </div>
+        </li>
+    }
+}
+
+/// Badge, detail sentence and next step for a row in any state.
+fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
+    let attempt = |n: u32| {
+        if n > 1 {
+            format!(" (attempt {n})")
+        } else {
+            String::new()
+        }
+    };
+    match &row.status {
+        RowStatus::Queued => ("Queued".into(), "Waiting for a free slot…".into(), None),
+        RowStatus::Step(step) => {
+            let detail = match step {
+                Step::Queued => "Waiting for a free slot…".to_string(),
+                Step::Checking => format!(
+                    "Checking the stored credential (Tapis logs in to the host){}…",
+                    attempt(row.attempt)
+                ),
+                Step::ReadingSystem => "Reading how this system signs users in…".to_string(),
+                Step::Creating => format!("Creating TMS keys{}…", attempt(row.attempt)),
+                Step::WaitingRetry {
+                    retry_at_ms,
+                    reason,
+                } => format!(
+                    "{} Trying again in {} s.",
+                    reason.explanation(),
+                    retry_at_ms.saturating_sub(now_ms).div_ceil(1000)
+                ),
+                Step::Removing => "Removing the stored credential…".to_string(),
+            };
+            let badge = match step {
+                Step::WaitingRetry { .. } => "Waiting for host",
+                Step::Removing => "Removing",
+                Step::Creating => "Creating",
+                Step::ReadingSystem => "Reading system",
+                _ => "Checking",
+            };
+            (badge.into(), detail, None)
+        }
+        RowStatus::Done(outcome) => {
+            let badge = match outcome {
+                Outcome::Present => "Ready",
+                Outcome::Created => "Created",
+                Outcome::Missing => "Missing",
+                Outcome::Removed => "Removed",
+                Outcome::NotTms { .. } => "Not TMS",
+                Outcome::NoAccess => "No access",
+                Outcome::NotFound => "Not found",
+                Outcome::TokenRejected(_) => "Token rejected",
+                Outcome::Failed(_) => "Failed",
+                Outcome::Cancelled => "Cancelled",
+            };
+            let next = match (outcome, row.mode) {
+                (Outcome::Missing, Mode::CheckOnly) => {
+                    Some("Run “Set up credentials” to create TMS keys for it.".to_string())
+                }
+                _ => outcome.next_step(),
+            };
+            (badge.into(), outcome.explanation(), next)
+        }
+    }
+}

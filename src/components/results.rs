@@ -1,0 +1,62 @@
+use super::ResultRow;
+use crate::state::{Row, Summary};
+use tms_core::SystemId;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub rows: Vec<Row>,
+    pub summary: Summary,
+    /// `idle`, `running` or `done`.
+    pub state: &'static str,
+    pub now_ms: u64,
+    pub on_retry: Callback<SystemId>,
+    pub on_remove: Callback<SystemId>,
+}
+
+/// The overall progress and one live row per system.
+#[function_component(Results)]
+pub fn results(props: &Props) -> Html {
+    let heading = use_node_ref();
+    // When a run ends, move focus to the summary so keyboard and screen-reader users land on the result.
+    {
+        let heading = heading.clone();
+        use_effect_with(props.state, move |state| {
+            if *state == "done" {
+                if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    let s = &props.summary;
+    let line = match props.state {
+        "idle" => "Results appear here, one row per system.".to_string(),
+        "running" => format!(
+            "Working… {} of {} systems done. {}",
+            s.done,
+            s.total,
+            s.sentence()
+        ),
+        _ => format!("Done: {}.", s.sentence()),
+    };
+    html! {
+        <section class="panel" aria-labelledby="results-heading">
+            <h2 id="results-heading" ref={heading} tabindex="-1">{ "3. Results" }</h2>
+            <div id="summary" class="summary" data-state={props.state}>
+                <p role="status" aria-live="polite">{ line }</p>
+                if s.total > 0 {
+                    <progress max={s.total.to_string()} value={s.done.to_string()} aria-label="Systems finished">
+                        { format!("{} of {}", s.done, s.total) }
+                    </progress>
+                }
+            </div>
+            <ul class="results">
+                { for props.rows.iter().map(|row| html! {
+                    <ResultRow key={row.system.as_str()} row={row.clone()} now_ms={props.now_ms}
+                        busy={props.state == "running"} on_retry={props.on_retry.clone()} on_remove={props.on_remove.clone()} />
+                }) }
+            </ul>
+        </section>
+    }
+}

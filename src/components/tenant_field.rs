@@ -1,0 +1,27 @@
+use super::input_value;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub value: String,
+    pub error: Option<String>,
+    pub on_change: Callback<String>,
+}
+
+/// The tenant base URL, tucked under "Advanced": almost everyone uses the one from the token.
+#[function_component(TenantField)]
+pub fn tenant_field(props: &Props) -> Html {
+    let on_input = props.on_change.reform(|e: InputEvent| input_value(&e));
+    html! {
+        <details class="advanced" open={props.error.is_some()}>
+            <summary>{ "Advanced: Tapis tenant" }</summary>
+            <label for="base-url">{ "Tapis tenant URL" }</label>
+            <input id="base-url" type="url" value={props.value.clone()} spellcheck="false" oninput={on_input}
+                aria-invalid={props.error.is_some().to_string()} aria-describedby="base-url-help" />
+            <p id="base-url-help" class="hint">{ "Filled in from your token. Must start with https://." }</p>
+            if let Some(err) = &props.error {
+                <p class="field-error" role="alert">{ err }</p>
+            }
+        </details>
+    }
+}

@@ -1,0 +1,146 @@
+use super::{checkbox_checked, input_value};
+use crate::state::TokenStatus;
+use tms_core::token::human_duration;
+use tms_core::{Secret, TokenInfo};
+use yew::prelude::*;
+
+/// What the login form hands up. The password is a [`Secret`] and leaves the form at once.
+#[derive(Clone, PartialEq)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: Secret,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub status: TokenStatus,
+    pub info: Option<TokenInfo>,
+    /// Why the pasted text is not a usable token.
+    pub error: Option<String>,
+    pub now_ms: u64,
+    pub remember: bool,
+    pub login_pending: bool,
+    pub login_error: Option<String>,
+    pub on_token_input: Callback<String>,
+    pub on_login: Callback<LoginRequest>,
+    pub on_forget: Callback<()>,
+    pub on_remember: Callback<bool>,
+}
+
+#[function_component(TokenPanel)]
+pub fn token_panel(props: &Props) -> Html {
+    let username = use_node_ref();
+    let password = use_node_ref();
+    let token_input = use_node_ref();
+
+    let on_input = props.on_token_input.reform(|e: InputEvent| input_value(&e));
+    let on_submit = {
+        let (username, password, on_login) =
+            (username.clone(), password.clone(), props.on_login.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let (Some(user), Some(pass)) = (
+                username.cast::<web_sys::HtmlInputElement>(),
+                password.cast::<web_sys::HtmlInputElement>(),
+            ) else {
+                return;
+            };
+            let request = LoginRequest {
+                username: user.value().trim().to_string(),
+                password: Secret::new(pass.value()),
+            };
+            // The password is never kept: cleared from the form as soon as it is read.
+            pass.set_value("");
+            on_login.emit(request);
+        })
+    };
+    let on_forget = {
+        let (on_forget, token_input) = (props.on_forget.clone(), token_input.clone());
+        Callback::from(move |_| {
+            if let Some(input) = token_input.cast::<web_sys::HtmlInputElement>() {
+                input.set_value("");
+            }
+            on_forget.emit(());
+        })
+    };
+    let on_remember = props.on_remember.reform(|e: Event| checkbox_checked(&e));
+
+    html! {
+        <section class="panel" aria-labelledby="token-heading">
+            <h2 id="token-heading">{ "1. Your Tapis token" }</h2>
+            <label for="token">{ "Paste a Tapis access token" }</label>
+            <input id="token" ref={token_input} type="password" autocomplete="off" spellcheck="false"
+                aria-describedby="token-status" aria-invalid={props.error.is_some().to_string()} oninput={on_input} />
+            <p class="hint">{ "The token stays in this page and is sent only to the Tapis tenant that issued it." }</p>
+            <p class="or">{ "or log in with your Tapis account" }</p>
+            <form class="row" onsubmit={on_submit} aria-label="Log in to Tapis">
+                <div>
+                    <label for="login-username">{ "Tapis username" }</label>
+                    <input id="login-username" ref={username} type="text" autocomplete="username" spellcheck="false" />
+                </div>
+                <div>
+                    <label for="login-password">{ "Password" }</label>
+                    <input id="login-password" ref={password} type="password" autocomplete="current-password" />
+                </div>
+                <div class="shrink">
+                    <button id="login" type="submit" disabled={props.login_pending}>
+                        { if props.login_pending { "Logging in…" } else { "Log in" } }
+                    </button>
+                </div>
+            </form>
+            if let Some(err) = &props.login_error {
+                <p class="field-error" role="alert">{ err }</p>
+            }
+            <div id="token-status" class="token-status" data-state={props.status.as_str()} role="status" aria-live="polite">
+                { status_body(props) }
+            </div>
+            <div class="actions">
+                <label class="shrink">
+                    <input id="remember-token" type="checkbox" checked={props.remember} onchange={on_remember} />
+                    { " Keep the token in this browser tab until I close it" }
+                </label>
+                if props.info.is_some() || props.error.is_some() {
+                    <button id="forget-token" type="button" class="link" onclick={on_forget}>{ "Forget token" }</button>
+                }
+            </div>
+        </section>
+    }
+}
+
+fn status_body(props: &Props) -> Html {
+    let now_s = props.now_ms / 1000;
+    match (&props.info, props.status) {
+        (_, TokenStatus::None) => html! { <p>{ "No token yet. Paste one above or log in." }</p> },
+        (Some(info), status) => {
+            let left = info.seconds_left(now_s);
+            let warning = match status {
+                TokenStatus::Expiring => Some(format!(
+                    "Expires in {}: log in again soon, or a long run may be cut off.",
+                    human_duration(left.max(0) as u64)
+                )),
+                TokenStatus::Expired => {
+                    Some("This token has expired: log in again or paste a fresh token.".to_string())
+                }
+                _ => None,
+            };
+            html! {
+                <>
+                    <dl>
+                        <dt>{ "User" }</dt><dd class="mono">{ &info.username }</dd>
+                        <dt>{ "Tenant" }</dt><dd>{ &info.tenant }</dd>
+                        <dt>{ "Expires" }</dt><dd>{ local_time(info.expires_at) }</dd>
+                        <dt>{ "Time left" }</dt>
+                        <dd>{ if left > 0 { human_duration(left as u64) } else { "expired".to_string() } }</dd>
+                    </dl>
+                    if let Some(w) = warning { <p><strong>{ w }</strong></p> }
+                </>
+            }
+        }
+        (None, _) => html! { <p>{ props.error.clone().unwrap_or_default() }</p> },
+    }
+}
+
+fn local_time(unix_s: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix_s as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+}

@@ -1,0 +1,30 @@
+//! The browser's [`Clock`]: wall time from `Date.now()`, sleeping with `setTimeout`.
+use std::future::Future;
+use tms_core::http::Clock;
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Clone, Copy, Default)]
+pub struct BrowserClock;
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+impl Clock for BrowserClock {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()> {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+                let _ =
+                    window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay);
+            }
+        });
+        async move {
+            let _ = JsFuture::from(promise).await;
+        }
+    }
+}
