@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = process.env.E2E_DIST || path.join(ROOT, 'target/e2e-dist');
+export const DIST = path.resolve(process.env.E2E_DIST || path.join(ROOT, 'target/e2e-dist'));
 export const SIM_BIN = process.env.TAPIS_SIM_BIN || path.join(ROOT, 'target/debug/tapis-sim');
 export const SCREENSHOTS = path.join(ROOT, 'target/screenshots');
 export const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
@@ -186,8 +186,9 @@ export async function startStatic(dist = DIST) {
       return res.end();
     }
     if (p.endsWith('/')) p += 'index.html';
-    const file = path.normalize(path.join(dist, p));
-    if (!file.startsWith(path.resolve(dist) + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
+    const root = path.resolve(dist);
+    const file = path.join(root, path.normalize(p));
+    if (!file.startsWith(root + path.sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       return res.end('not found');
     }

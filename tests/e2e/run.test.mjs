@@ -105,10 +105,23 @@ describe('runs', () => {
   });
 
   test('token revoked mid-run: every row ends token-rejected and nothing is sent after the first rejection', { timeout: 60_000 }, async (t) => {
-    // Staggered slow checks so the in-flight ones finish one by one after the revocation.
+    // The simulator only spends sshCheckDelayMs on a check when a credential is stored, so every
+    // system holds one the host refuses: its check is slow, answers 401 (key rejected) and the
+    // engine goes on to read the system, which is the first request after the revocation.
+    // Staggered delays make the in-flight checks finish one by one, never together.
     const ids = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
-    const def = scenario({ systems: ids.map((id, i) => tmsSystem(id, { sshCheckDelayMs: 1500 + 300 * i })) });
+    const def = scenario({
+      systems: ids.map((id, i) => tmsSystem(id, { sshCheckDelayMs: 1500 + 300 * i })),
+      credentials: ids.map((id) => ({ systemId: id, username: 'demo', state: 'rejected' })),
+    });
     const { page, sim, assertNoErrors } = await ready(env, t, def, ids);
+    // Browser-side view too: aborted fetches never reach the simulator's log.
+    const seen = [];
+    page.on('request', (r) => r.url().startsWith(sim.url) && seen.push({ at: Date.now(), what: `${r.method()} ${r.url()}` }));
+    let rejectedAt = null;
+    page.on('response', (r) => {
+      if (r.url().startsWith(sim.url) && r.status() === 500 && rejectedAt === null) rejectedAt = Date.now();
+    });
 
     await page.click('#establish');
     await page.waitForSelector('[data-system][data-state="checking"]', { timeout: 5000 });
@@ -117,14 +130,20 @@ describe('runs', () => {
     await sim.revoke('demo');
     for (const id of ids) await waitRow(page, id, 'token-rejected', { sim, timeout: 20_000 });
     await waitDone(page);
+    const detail = (await page.textContent('[data-system="r6"] .detail')).trim();
+    assert.ok(detail.length > 0, 'the rejected row explains why');
 
     const log = await sim.log();
     const rejected = log.filter((e) => e.status === 500).sort((a, b) => a.endedMs - b.endedMs);
     assert.ok(rejected.length >= 1, `a request was answered "Token is revoked.": ${log.map(step)}`);
+    assert.deepEqual(rejected.map((e) => `${e.method} ${e.path}`), ['GET /v3/systems/r1'], 'exactly one rejected request');
     const first = rejected[0];
     const late = log.filter((e) => e.startedMs > first.endedMs);
     assert.deepEqual(late, [], `requests started after the first rejection at ${first.endedMs} ms`);
+    assert.ok(rejectedAt !== null, 'the page saw the 500');
+    assert.deepEqual(seen.filter((r) => r.at > rejectedAt), [], 'the page sent nothing after the rejection');
     assert.equal(log.filter(isCreate).length, 0, 'no create');
+    assert.equal(forSystem(log, 'r5').length + forSystem(log, 'r6').length, 0, 'queued systems never started');
     assertNoErrors();
   });
 
