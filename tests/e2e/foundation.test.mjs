@@ -15,6 +15,23 @@ describe('foundation', () => {
     await web?.close();
   });
 
+  test('systems input: commas, spaces and Enter add chips; the chip button removes one', async (t) => {
+    const p = await openPage(browser);
+    t.after(() => p.close());
+    await loadApp(p.page, web.origin);
+    const chips = () => p.page.$$eval('[data-chip]', (els) => els.map((e) => e.getAttribute('data-chip')));
+    await p.page.click('button[aria-label="Remove ls6"]');
+    assert.deepEqual(await chips(), ['stampede3', 'frontera']);
+    await p.page.click('#systems');
+    await p.page.keyboard.type('vista,lonestar5 corral');
+    await p.page.keyboard.press('Enter');
+    await p.page.keyboard.type('ls6');
+    await p.page.keyboard.press('Enter');
+    assert.deepEqual(await chips(), ['stampede3', 'frontera', 'vista', 'lonestar5', 'corral', 'ls6']);
+    assert.equal(await p.page.inputValue('#systems'), '', 'the draft is consumed');
+    p.assertNoErrors();
+  });
+
   for (const subPath of [false, true]) {
     test(`loads from ${subPath ? SUB_PATH : '/'} without console errors`, async (t) => {
       const p = await openPage(browser);

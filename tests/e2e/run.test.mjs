@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   fixture, forSystem, isCheck, isCreate, pasteToken, rows, scenario, screenshotPath, setSystems, step,
-  tmsSystem, waitDone, waitRow,
+  sleep, tmsSystem, waitDone, waitRow,
 } from './harness.mjs';
 
 const FINAL = ['present', 'created', 'missing', 'removed', 'not-tms', 'no-access', 'not-found', 'token-rejected', 'failed', 'cancelled'];
@@ -144,6 +144,34 @@ describe('runs', () => {
     assert.deepEqual(seen.filter((r) => r.at > rejectedAt), [], 'the page sent nothing after the rejection');
     assert.equal(log.filter(isCreate).length, 0, 'no create');
     assert.equal(forSystem(log, 'r5').length + forSystem(log, 'r6').length, 0, 'queued systems never started');
+    assertNoErrors();
+  });
+
+  test('cancel stops a run promptly: unfinished rows end cancelled and nothing more is sent', { timeout: 30_000 }, async (t) => {
+    // Slow checks (a stored key the host refuses) keep four systems in flight; two wait in the queue.
+    const ids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const def = scenario({
+      systems: ids.map((id) => tmsSystem(id, { sshCheckDelayMs: 5000 })),
+      credentials: ids.map((id) => ({ systemId: id, username: 'demo', state: 'rejected' })),
+    });
+    const { page, sim, assertNoErrors } = await ready(env, t, def, ids);
+    const sent = [];
+    page.on('request', (r) => r.url().startsWith(sim.url) && sent.push({ at: Date.now(), what: `${r.method()} ${r.url()}` }));
+
+    await page.click('#establish');
+    await page.waitForSelector('[data-system][data-state="checking"]', { timeout: 5000 });
+    await page.waitForSelector('#cancel:not([disabled])');
+    const cancelledAt = Date.now();
+    await page.click('#cancel');
+    // Well before the 5 s checks could answer: in-flight requests are abandoned, not awaited.
+    for (const id of ids) await waitRow(page, id, 'cancelled', { sim, timeout: 3500 });
+    await waitDone(page, 3000);
+    assert.deepEqual(sent.filter((r) => r.at > cancelledAt), [], 'nothing sent after Cancel');
+    await sleep(300);
+    const log = await sim.log();
+    assert.equal(log.filter(isCreate).length, 0, 'no create');
+    assert.equal(forSystem(log, 'c5').length + forSystem(log, 'c6').length, 0, 'queued systems never started');
+    assert.ok(await page.$('#cancel[disabled]'), 'Cancel is disabled once the run is over');
     assertNoErrors();
   });
 
