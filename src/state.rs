@@ -392,7 +392,10 @@ impl AppState {
             } => {
                 let now = self.now_ms;
                 if let Some(row) = self.row_mut(&system) {
-                    row.started_ms.get_or_insert(now.saturating_sub(elapsed_ms));
+                    // The clock starts when the engine takes the system up, not while it waits its turn.
+                    if step != Step::Queued {
+                        row.started_ms.get_or_insert(now.saturating_sub(elapsed_ms));
+                    }
                     row.status = RowStatus::Step(step);
                     row.attempt = attempt;
                     row.elapsed_ms = elapsed_ms;
@@ -835,6 +838,43 @@ mod tests {
             state.run_request.is_none(),
             "the finished run's copy of the token is dropped"
         );
+    }
+
+    #[test]
+    fn elapsed_time_starts_when_the_engine_takes_the_system_up() {
+        let queued = Event::Step {
+            system: id("ls6"),
+            step: Step::Queued,
+            attempt: 0,
+            elapsed_ms: 0,
+        };
+        let checking = Event::Step {
+            system: id("ls6"),
+            step: Step::Checking,
+            attempt: 1,
+            elapsed_ms: 0,
+        };
+        let mut state = with_token(3600).apply(Action::Run {
+            mode: Mode::Establish,
+            target: Target::All,
+        });
+        state = state.apply(Action::Engine {
+            run_id: 1,
+            event: queued,
+        });
+        assert_eq!(state.rows[1].started_ms, None);
+        assert_eq!(
+            state.rows[1].elapsed_at(NOW_MS + 5000),
+            0,
+            "no time counts while queued"
+        );
+        state = state
+            .apply(Action::Tick(NOW_MS + 2000))
+            .apply(Action::Engine {
+                run_id: 1,
+                event: checking,
+            });
+        assert_eq!(state.rows[1].elapsed_at(NOW_MS + 5000), 3000);
     }
 
     #[test]

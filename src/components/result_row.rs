@@ -1,6 +1,6 @@
 use super::elapsed_text;
 use crate::state::{Row, RowStatus};
-use tms_core::engine::{Mode, Outcome, Step};
+use tms_core::engine::{Outcome, Step};
 use tms_core::SystemId;
 use yew::prelude::*;
 
@@ -111,13 +111,7 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                 Outcome::Failed(_) => "Failed",
                 Outcome::Cancelled => "Cancelled",
             };
-            let next = match (outcome, row.mode) {
-                (Outcome::Missing, Mode::CheckOnly) => {
-                    Some("Run “Set up credentials” to create TMS keys for it.".to_string())
-                }
-                _ => outcome.next_step(),
-            };
-            (badge.into(), outcome.explanation(), next)
+            (badge.into(), outcome.explanation(), outcome.next_step())
         }
     }
 }

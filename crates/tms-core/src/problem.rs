@@ -189,7 +189,7 @@ impl Problem {
             }
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
             Problem::CredentialsMissing { .. } | Problem::KeyRejected { .. } => {
-                "Run \"Set up keys\" for this system.".into()
+                "Run “Set up credentials” to create Tapis-managed keys for it.".into()
             }
             Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
             Problem::NoAccess { .. } => "Make sure you have an active allocation on this system (ask your PI or TACC support); new allocations can take a while to arrive.".into(),
