@@ -210,7 +210,7 @@ pub fn app(props: &Props) -> Html {
                     systems={match discovery { Pending::Done(list) => Some(list.clone()), _ => None }}
                     error={match discovery { Pending::Failed(m) => Some(m.clone()), _ => None }}
                     chosen={state.systems.clone()} can_discover={state.token().is_some()}
-                    on_discover={on_discover} on_add={dispatch.reform(Action::SystemsDraft).reform(|id: String| format!("{id},"))} />
+                    on_discover={on_discover} on_add={dispatch.reform(Action::AddSystem)} />
                 <RunControls running={state.running} refused={state.run_refused.clone()}
                     on_establish={run_all(Mode::Establish)} on_check={run_all(Mode::CheckOnly)} on_cancel={on_cancel} />
             </section>

@@ -177,6 +177,8 @@ pub enum Action {
     SystemsDraft(String),
     /// Enter or leaving the field: the whole draft becomes chips.
     CommitDraft,
+    /// One id picked from the discovered systems; the draft is left alone.
+    AddSystem(String),
     RemoveSystem(usize),
     DiscoveryStarted,
     Discovered(Result<Vec<SystemInfo>, Problem>),
@@ -243,6 +245,7 @@ impl AppState {
                 self.systems_draft = rest.to_string();
             }
             Action::CommitDraft => self.commit_draft(),
+            Action::AddSystem(id) => self.add_systems(&id),
             Action::RemoveSystem(index) => {
                 if index < self.systems.len() {
                     self.systems.remove(index);
@@ -689,6 +692,15 @@ mod tests {
             .apply(Action::RemoveSystem(0))
             .apply(Action::RemoveSystem(99));
         assert_eq!(state.systems, ["ls6", "frontera", "vista"]);
+
+        let picked = state
+            .apply(Action::SystemsDraft("corr".into()))
+            .apply(Action::AddSystem("vista-gpu".into()));
+        assert_eq!(picked.systems, ["ls6", "frontera", "vista", "vista-gpu"]);
+        assert_eq!(
+            picked.systems_draft, "corr",
+            "picking a system keeps what the user was typing"
+        );
     }
 
     #[test]
