@@ -33,13 +33,25 @@ async fn a_pasted_token_fills_the_username_and_an_invalid_system_id_refuses_the_
     settle().await;
 
     // Far-future expiry; the issuer is a port nothing listens on: nothing may be sent anyway.
-    let token = access_token("alice", "designsafe", "http://127.0.0.1:9/v3/tokens", 4_102_444_800);
+    let token = access_token(
+        "alice",
+        "designsafe",
+        "http://127.0.0.1:9/v3/tokens",
+        4_102_444_800,
+    );
     type_into(&host, "#token", &token);
     settle().await;
     settle().await;
 
-    assert_eq!(attr(&host, "#token-status", "data-state").as_deref(), Some("valid"));
-    assert_eq!(input(&host, "#username").value(), "alice", "username taken from the token");
+    assert_eq!(
+        attr(&host, "#token-status", "data-state").as_deref(),
+        Some("valid")
+    );
+    assert_eq!(
+        input(&host, "#username").value(),
+        "alice",
+        "username taken from the token"
+    );
 
     // An id Tapis could never have, typed next to the default systems.
     type_into(&host, "#systems", "bad/id,");
@@ -51,11 +63,17 @@ async fn a_pasted_token_fills_the_username_and_an_invalid_system_id_refuses_the_
     settle().await;
 
     let refused = text(&host, "#run-refused");
-    assert!(refused.contains("bad/id"), "the refusal names the bad id: {refused}");
+    assert!(
+        refused.contains("bad/id"),
+        "the refusal names the bad id: {refused}"
+    );
     assert!(refused.starts_with("Fix or remove the system"), "{refused}");
     // Refused before anything started: no rows, no requests.
     assert!(query_all(&host, "li[data-system]").is_empty());
-    assert_eq!(attr(&host, "#summary", "data-state").as_deref(), Some("idle"));
+    assert_eq!(
+        attr(&host, "#summary", "data-state").as_deref(),
+        Some("idle")
+    );
     assert!(!get(&host, "#establish").has_attribute("disabled"));
 
     app.destroy();

@@ -34,7 +34,10 @@ async fn with_a_system_the_dialog_is_open_names_it_and_confirm_emits_it() {
     let m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
 
     assert!(is_open(&m.host));
-    assert_eq!(text(&m.host, "#confirm-remove-title"), "Remove credentials on ls6?");
+    assert_eq!(
+        text(&m.host, "#confirm-remove-title"),
+        "Remove credentials on ls6?"
+    );
     assert!(text(&m.host, "dialog p").contains("on ls6"));
 
     click(&m.host, "button[data-action=confirm]");
@@ -63,11 +66,62 @@ async fn without_a_system_the_dialog_is_closed() {
     assert!(!is_open(&m.host));
 
     // Opens when a system is asked about, closes when the question is withdrawn.
-    m.update(dialog(Some("frontera"), &confirms, &cancels)).await;
+    m.update(dialog(Some("frontera"), &confirms, &cancels))
+        .await;
     assert!(is_open(&m.host));
-    assert_eq!(text(&m.host, "#confirm-remove-title"), "Remove credentials on frontera?");
+    assert_eq!(
+        text(&m.host, "#confirm-remove-title"),
+        "Remove credentials on frontera?"
+    );
     m.update(dialog(None, &confirms, &cancels)).await;
     assert!(!is_open(&m.host));
     assert_eq!(confirms.count(), 0);
+    m.finish().await;
+}
+
+/// Escape closes a native modal dialog by itself; the component must report that as a cancel
+/// so the app's state and the dialog agree. (`close()` stands in for Escape: synthetic key
+/// events do not trigger the browser's default actions.)
+#[wasm_bindgen_test]
+async fn the_browser_closing_the_dialog_reports_a_cancel() {
+    let (confirms, cancels) = (Recorder::new(), Recorder::new());
+    let m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
+
+    get(&m.host, "dialog#confirm-remove")
+        .dyn_into::<HtmlDialogElement>()
+        .unwrap()
+        .close();
+    // The `close` event is queued as a task of its own.
+    settle().await;
+    settle().await;
+    settle().await;
+    assert_eq!(cancels.take().len(), 1);
+    assert_eq!(confirms.count(), 0);
+    m.finish().await;
+}
+
+/// Each answer is reported once. Fails today: when the parent withdraws the question
+/// (`system` back to `None`, as the app does after either answer), the component's effect calls
+/// `dialog.close()`, whose `close` event goes to `onclose` and emits `on_cancel` again: a
+/// confirmed removal is followed by a spurious cancel, and a cancel is reported twice.
+#[wasm_bindgen_test]
+#[ignore = "bug in ConfirmRemove: a close the parent asked for is reported as a cancel"]
+async fn withdrawing_the_question_after_an_answer_reports_nothing_more() {
+    let (confirms, cancels) = (Recorder::new(), Recorder::new());
+    let mut m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
+
+    click(&m.host, "button[data-action=confirm]");
+    settle().await;
+    m.update(dialog(None, &confirms, &cancels)).await;
+    settle().await;
+    assert_eq!(confirms.take().len(), 1);
+    assert_eq!(cancels.take().len(), 0, "confirming is not cancelling");
+
+    m.update(dialog(Some("ls6"), &confirms, &cancels)).await;
+    click(&m.host, "button[data-action=cancel]");
+    settle().await;
+    m.update(dialog(None, &confirms, &cancels)).await;
+    settle().await;
+    assert_eq!(cancels.take().len(), 1, "one cancel, reported once");
     m.finish().await;
 }

@@ -75,7 +75,9 @@ fn cases() -> Vec<Case> {
         case("not-found", done(Outcome::NotFound), true, false),
         case(
             "token-rejected",
-            done(Outcome::TokenRejected(Problem::TokenExpired { message: None })),
+            done(Outcome::TokenRejected(Problem::TokenExpired {
+                message: None,
+            })),
             true,
             false,
         ),
@@ -101,7 +103,12 @@ fn row(status: RowStatus) -> Row {
     }
 }
 
-fn result_row(status: RowStatus, busy: bool, retry: &Recorder<SystemId>, remove: &Recorder<SystemId>) -> Html {
+fn result_row(
+    status: RowStatus,
+    busy: bool,
+    retry: &Recorder<SystemId>,
+    remove: &Recorder<SystemId>,
+) -> Html {
     html! {
         <ul>
             <ResultRow row={row(status)} now_ms={NOW_MS} busy={busy}
@@ -116,20 +123,42 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
     let all = cases();
     assert_eq!(all.len(), 16, "one case per state");
 
-    for Case { state, status, retry, remove } in all {
+    for Case {
+        state,
+        status,
+        retry,
+        remove,
+    } in all
+    {
         let (retries, removes) = (Recorder::new(), Recorder::new());
 
         // Idle: the actions are live.
         let m = Mounted::new(result_row(status.clone(), false, &retries, &removes)).await;
         let li = get(&m.host, "li[data-system][data-state]");
-        assert_eq!(li.get_attribute("data-system").as_deref(), Some("stampede3"), "{state}");
+        assert_eq!(
+            li.get_attribute("data-system").as_deref(),
+            Some("stampede3"),
+            "{state}"
+        );
         assert_eq!(li.get_attribute("data-state").as_deref(), Some(state));
         let detail = text(&m.host, "li .detail");
-        assert!(!detail.trim().is_empty(), "{state}: the row explains itself");
-        assert!(!text(&m.host, "li .badge").trim().is_empty(), "{state}: a badge");
+        assert!(
+            !detail.trim().is_empty(),
+            "{state}: the row explains itself"
+        );
+        assert!(
+            !text(&m.host, "li .badge").trim().is_empty(),
+            "{state}: a badge"
+        );
         if state == "waiting-retry" {
-            assert!(detail.ends_with("Trying again in 4 s."), "{state}: countdown in {detail:?}");
-            assert!(detail.starts_with("The key was made, but the system does not accept it yet"), "{detail}");
+            assert!(
+                detail.ends_with("Trying again in 4 s."),
+                "{state}: countdown in {detail:?}"
+            );
+            assert!(
+                detail.starts_with("The key was made, but the system does not accept it yet"),
+                "{detail}"
+            );
         }
 
         let retry_button = query(&m.host, "button[data-action=retry]");
@@ -140,15 +169,27 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
             assert!(!retry_button.unwrap().has_attribute("disabled"), "{state}");
             click(&m.host, "button[data-action=retry]");
             settle().await;
-            assert_eq!(retries.take(), vec![system.clone()], "{state}: Retry names the system");
+            assert_eq!(
+                retries.take(),
+                vec![system.clone()],
+                "{state}: Retry names the system"
+            );
         }
         if remove {
             assert!(!remove_button.unwrap().has_attribute("disabled"), "{state}");
             click(&m.host, "button[data-action=remove]");
             settle().await;
-            assert_eq!(removes.take(), vec![system.clone()], "{state}: Remove names the system");
+            assert_eq!(
+                removes.take(),
+                vec![system.clone()],
+                "{state}: Remove names the system"
+            );
         }
-        assert_eq!(retries.count() + removes.count(), 0, "{state}: nothing else emitted");
+        assert_eq!(
+            retries.count() + removes.count(),
+            0,
+            "{state}: nothing else emitted"
+        );
         m.finish().await;
 
         // Busy (a run is under way): the same buttons, disabled and inert.
@@ -158,14 +199,25 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
             (retry, "button[data-action=retry]"),
             (remove, "button[data-action=remove]"),
         ] {
-            assert_eq!(query(&m.host, selector).is_some(), offered, "{state} busy: {selector}");
+            assert_eq!(
+                query(&m.host, selector).is_some(),
+                offered,
+                "{state} busy: {selector}"
+            );
             if offered {
-                assert!(get(&m.host, selector).has_attribute("disabled"), "{state} busy: {selector} disabled");
+                assert!(
+                    get(&m.host, selector).has_attribute("disabled"),
+                    "{state} busy: {selector} disabled"
+                );
                 click(&m.host, selector);
                 settle().await;
             }
         }
-        assert_eq!(retries.count() + removes.count(), 0, "{state} busy: no action while busy");
+        assert_eq!(
+            retries.count() + removes.count(),
+            0,
+            "{state} busy: no action while busy"
+        );
         m.finish().await;
     }
 }

@@ -41,7 +41,12 @@ fn systems_input(systems: &[&str], draft: &str, spies: &Spies) -> Html {
 #[wasm_bindgen_test]
 async fn each_id_is_a_chip_and_invalid_ids_say_what_is_wrong() {
     let spies = Spies::new();
-    let m = Mounted::new(systems_input(&["stampede3", "Stampede3", "bad/id"], "", &spies)).await;
+    let m = Mounted::new(systems_input(
+        &["stampede3", "Stampede3", "bad/id"],
+        "",
+        &spies,
+    ))
+    .await;
 
     let chips: Vec<(String, bool)> = query_all(&m.host, ".chips [data-chip]")
         .iter()
@@ -77,9 +82,20 @@ async fn each_id_is_a_chip_and_invalid_ids_say_what_is_wrong() {
         "\u{201c}Stampede3\u{201d}: Tapis system ids are lower-case; did you mean \"stampede3\"?"
     );
     assert_eq!(errors[1].0, "bad/id");
-    assert!(errors[1].1.starts_with("\u{201c}bad/id\u{201d}: "), "{}", errors[1].1);
-    assert!(errors[1].1.contains("'/'"), "names the bad character: {}", errors[1].1);
-    assert_eq!(attr(&m.host, "#systems", "aria-invalid").as_deref(), Some("true"));
+    assert!(
+        errors[1].1.starts_with("\u{201c}bad/id\u{201d}: "),
+        "{}",
+        errors[1].1
+    );
+    assert!(
+        errors[1].1.contains("'/'"),
+        "names the bad character: {}",
+        errors[1].1
+    );
+    assert_eq!(
+        attr(&m.host, "#systems", "aria-invalid").as_deref(),
+        Some("true")
+    );
     assert!(spies.nothing_emitted());
     m.finish().await;
 
@@ -88,7 +104,10 @@ async fn each_id_is_a_chip_and_invalid_ids_say_what_is_wrong() {
     assert_eq!(query_all(&m.host, "[data-chip]").len(), 2);
     assert!(query_all(&m.host, ".chip.invalid").is_empty());
     assert!(query_all(&m.host, "#systems-errors *").is_empty());
-    assert_eq!(attr(&m.host, "#systems", "aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        attr(&m.host, "#systems", "aria-invalid").as_deref(),
+        Some("false")
+    );
     m.finish().await;
 }
 
@@ -121,7 +140,12 @@ async fn backspace_in_the_empty_field_removes_the_last_chip_only() {
     assert_eq!(spies.remove.take(), vec![2]);
 
     // With text in the field, Backspace edits the text.
-    m.update(systems_input(&["stampede3", "ls6", "frontera"], "fr", &spies)).await;
+    m.update(systems_input(
+        &["stampede3", "ls6", "frontera"],
+        "fr",
+        &spies,
+    ))
+    .await;
     key_down(&m.host, "#systems", "Backspace");
     settle().await;
     assert!(spies.remove.take().is_empty());
@@ -153,6 +177,9 @@ async fn a_chips_remove_button_removes_that_chip() {
     click(&m.host, "[data-chip='bad/id'] button");
     settle().await;
     assert_eq!(spies.remove.take(), vec![2]);
-    assert_eq!(attr(&m.host, "[data-chip='bad/id'] button", "aria-label").as_deref(), Some("Remove bad/id"));
+    assert_eq!(
+        attr(&m.host, "[data-chip='bad/id'] button", "aria-label").as_deref(),
+        Some("Remove bad/id")
+    );
     m.finish().await;
 }

@@ -98,10 +98,22 @@ async fn status_says_what_state_the_token_is_in() {
 
     // No token.
     let m = Mounted::new(View::new(TokenStatus::None).html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("none"));
-    assert_eq!(text(&m.host, "#token-status"), "No token yet. Paste one above or log in.");
-    assert!(query(&m.host, "#forget-token").is_none(), "nothing to forget yet");
-    assert_eq!(attr(&m.host, "#token", "aria-invalid").as_deref(), Some("false"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("none")
+    );
+    assert_eq!(
+        text(&m.host, "#token-status"),
+        "No token yet. Paste one above or log in."
+    );
+    assert!(
+        query(&m.host, "#forget-token").is_none(),
+        "nothing to forget yet"
+    );
+    assert_eq!(
+        attr(&m.host, "#token", "aria-invalid").as_deref(),
+        Some("false")
+    );
     m.finish().await;
 
     // Valid: who, where, how long.
@@ -109,11 +121,22 @@ async fn status_says_what_state_the_token_is_in() {
     let mut view = View::new(TokenStatus::Valid);
     view.info = Some(info_expiring_at(exp));
     let m = Mounted::new(view.html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("valid"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("valid")
+    );
     assert_eq!(definition(&m.host, "User").as_deref(), Some("alice"));
     assert_eq!(definition(&m.host, "Tenant").as_deref(), Some("designsafe"));
-    assert_eq!(definition(&m.host, "Time left").as_deref(), Some("3 h 12 min"));
-    assert!(!definition(&m.host, "Expires").unwrap_or_default().is_empty(), "the expiry time is shown");
+    assert_eq!(
+        definition(&m.host, "Time left").as_deref(),
+        Some("3 h 12 min")
+    );
+    assert!(
+        !definition(&m.host, "Expires")
+            .unwrap_or_default()
+            .is_empty(),
+        "the expiry time is shown"
+    );
     assert_eq!(warning(&m.host), None, "a valid token gets no warning");
     assert!(query(&m.host, "#forget-token").is_some());
     m.finish().await;
@@ -122,7 +145,10 @@ async fn status_says_what_state_the_token_is_in() {
     let mut view = View::new(TokenStatus::Expiring);
     view.info = Some(info_expiring_at(NOW_S + 300));
     let m = Mounted::new(view.html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("expiring"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("expiring")
+    );
     assert_eq!(definition(&m.host, "User").as_deref(), Some("alice"));
     assert_eq!(definition(&m.host, "Time left").as_deref(), Some("5 min"));
     assert_eq!(
@@ -135,7 +161,10 @@ async fn status_says_what_state_the_token_is_in() {
     let mut view = View::new(TokenStatus::Expired);
     view.info = Some(info_expiring_at(NOW_S - 60));
     let m = Mounted::new(view.html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("expired"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("expired")
+    );
     assert_eq!(definition(&m.host, "User").as_deref(), Some("alice"));
     assert_eq!(definition(&m.host, "Time left").as_deref(), Some("expired"));
     assert_eq!(
@@ -150,27 +179,44 @@ async fn status_says_what_state_the_token_is_in() {
     let mut view = View::new(TokenStatus::Expired);
     view.error = Some(error.clone());
     let m = Mounted::new(view.html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("expired"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("expired")
+    );
     assert_eq!(text(&m.host, "#token-status"), error);
     assert!(error.contains("expired 1 h ago"), "{error}");
     m.finish().await;
 
     // Malformed: the sentence that says what is wrong, and the field marked invalid.
-    let error = Token::parse("eyJhbGciOi.truncated", NOW_S).unwrap_err().to_string();
+    let error = Token::parse("eyJhbGciOi.truncated", NOW_S)
+        .unwrap_err()
+        .to_string();
     let mut view = View::new(TokenStatus::Malformed);
     view.error = Some(error.clone());
     let m = Mounted::new(view.html(&spies)).await;
-    assert_eq!(attr(&m.host, "#token-status", "data-state").as_deref(), Some("malformed"));
+    assert_eq!(
+        attr(&m.host, "#token-status", "data-state").as_deref(),
+        Some("malformed")
+    );
     assert_eq!(
         text(&m.host, "#token-status"),
         "This is not a Tapis token: a token has 3 parts separated by dots, this text has 2. Copy the whole access token."
     );
-    assert_eq!(attr(&m.host, "#token", "aria-invalid").as_deref(), Some("true"));
-    assert!(query(&m.host, "#forget-token").is_some(), "a bad token can be forgotten too");
+    assert_eq!(
+        attr(&m.host, "#token", "aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert!(
+        query(&m.host, "#forget-token").is_some(),
+        "a bad token can be forgotten too"
+    );
     m.finish().await;
 
-    assert_eq!(spies.token_input.count() + spies.login.count() + spies.forget.count(), 0,
-        "rendering alone emits nothing");
+    assert_eq!(
+        spies.token_input.count() + spies.login.count() + spies.forget.count(),
+        0,
+        "rendering alone emits nothing"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -200,8 +246,16 @@ async fn login_form_hands_up_user_and_password_then_clears_the_password() {
         spies.login.take(),
         vec![("alice".to_string(), "correct horse".to_string())]
     );
-    assert_eq!(input(&m.host, "#login-password").value(), "", "the password is not kept in the form");
-    assert_eq!(input(&m.host, "#login-username").value(), "  alice ", "the username stays");
+    assert_eq!(
+        input(&m.host, "#login-password").value(),
+        "",
+        "the password is not kept in the form"
+    );
+    assert_eq!(
+        input(&m.host, "#login-username").value(),
+        "  alice ",
+        "the username stays"
+    );
     m.finish().await;
 }
 
