@@ -100,12 +100,10 @@ async fn the_browser_closing_the_dialog_reports_a_cancel() {
     m.finish().await;
 }
 
-/// Each answer is reported once. Fails today: when the parent withdraws the question
-/// (`system` back to `None`, as the app does after either answer), the component's effect calls
-/// `dialog.close()`, whose `close` event goes to `onclose` and emits `on_cancel` again: a
-/// confirmed removal is followed by a spurious cancel, and a cancel is reported twice.
+/// Each answer is reported once: when the parent withdraws the question (`system` back to
+/// `None`, as the app does after either answer), the component closes the dialog itself and that
+/// close is not a cancel (it was reported as one before: a confirm was followed by a cancel).
 #[wasm_bindgen_test]
-#[ignore = "bug in ConfirmRemove: a close the parent asked for is reported as a cancel"]
 async fn withdrawing_the_question_after_an_answer_reports_nothing_more() {
     let (confirms, cancels) = (Recorder::new(), Recorder::new());
     let mut m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;

@@ -42,8 +42,17 @@ pub fn confirm_remove(props: &Props) -> Html {
         })
     };
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    // Escape closes a native dialog; report it as a cancel so state and dialog agree.
-    let on_close = props.on_cancel.reform(|_: Event| ());
+    // Escape closes a native dialog; report it as a cancel so state and dialog agree. A close
+    // the parent asked for (question withdrawn after an answer) renders with no system first,
+    // so it is not reported again.
+    let on_close = {
+        let (cb, asking) = (props.on_cancel.clone(), props.system.is_some());
+        Callback::from(move |_: Event| {
+            if asking {
+                cb.emit(());
+            }
+        })
+    };
     html! {
         <dialog id="confirm-remove" ref={dialog} aria-labelledby="confirm-remove-title" onclose={on_close}>
             <h2 id="confirm-remove-title">{ format!("Remove credentials on {id}?") }</h2>
