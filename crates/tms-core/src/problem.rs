@@ -279,8 +279,11 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         (Operation::Login, 400 | 401) => Problem::LoginRejected { message },
         (_, 403) => Problem::NoAccess { message },
         (_, 404) if per_system => Problem::NotFound { message },
-        // A connection failure carries VALID_FAIL too, so it must be tested first.
-        (Operation::Check, 401) if has("CONN_FAIL") => Problem::HostUnreachable { message },
+        // A connection failure carries VALID_FAIL too, so it must be tested first. On create it
+        // is not a key the host has yet to accept: waiting for propagation would not help.
+        (Operation::Check | Operation::Create, 401) if has("CONN_FAIL") => {
+            Problem::HostUnreachable { message }
+        }
         (Operation::Check, 401) if has("CRED_NOT_FOUND") => Problem::CredentialsMissing { message },
         (Operation::Check, 401) if has("VALID_FAIL") => Problem::KeyRejected { message },
         // The new key failed its SSH check; usually the allocation has not reached the host.
@@ -347,6 +350,7 @@ mod tests {
             (Check, 401, not_found.clone(), "credentials-missing"),
             (Check, 401, rejected.clone(), "key-rejected"),
             (Check, 401, conn.clone(), "host-unreachable"),
+            (Create, 401, conn.clone(), "host-unreachable"),
             (Check, 401, json("SOMETHING_NEW"), "unexpected-response"),
             (
                 Check,

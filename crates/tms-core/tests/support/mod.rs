@@ -1,6 +1,11 @@
 //! Test doubles: a virtual clock, a scripted transport, and a tiny executor that advances the
-//! virtual clock whenever every task is waiting, so retries and timeouts cost no real time.
+//! virtual clock whenever every task is waiting, so retries and timeouts cost no real time; and
+//! (in `real.rs`) the real HTTP transport and system clock for runs against the simulator.
 #![allow(dead_code)]
+
+mod real;
+#[allow(unused_imports)] // only the tests against the simulator use them
+pub use real::{HttpTransport, SystemClock};
 
 use serde_json::json;
 use std::cell::{Cell, RefCell};

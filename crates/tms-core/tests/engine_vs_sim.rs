@@ -1,0 +1,724 @@
+//! The engine over real HTTP against the in-process Tapis simulator: outcomes, and what the
+//! simulator actually received (its request log), per system and in order.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use support::{HttpTransport, SystemClock};
+use tapis_sim::{CredState, LogEntry, Scenario, SimHandle};
+use tms_core::engine::{run, Event, Mode, Options, Outcome, Step};
+use tms_core::http::{Cancel, Clock};
+use tms_core::problem::Problem;
+use tms_core::tapis::{Client, RequestRecord, SYSTEM_FIELDS};
+use tms_core::{BaseUrl, SystemId, Token};
+
+const USER: &str = "alice";
+
+/// A TMS-capable Linux system, plus any extra scenario keys.
+fn tms(id: &str, extra: Value) -> Value {
+    let mut s = json!({"id": id, "host": format!("{id}.example"), "systemType": "LINUX",
+                       "defaultAuthnMethod": "TMS_KEYS"});
+    if let (Value::Object(s), Value::Object(extra)) = (&mut s, extra) {
+        s.extend(extra);
+    }
+    s
+}
+
+fn scenario(systems: Vec<Value>, credentials: Value, faults: Value) -> Scenario {
+    Scenario::from_json(
+        &json!({
+            "tenantId": "designsafe",
+            "users": [{"username": USER, "password": "pw"}, {"username": "bob", "password": "pw"}],
+            "systems": systems,
+            "credentials": credentials,
+            "faults": faults,
+        })
+        .to_string(),
+    )
+    .expect("scenario")
+}
+
+struct Env {
+    sim: SimHandle,
+    client: Client,
+    raw_token: String,
+}
+
+async fn start(scenario: Scenario) -> Env {
+    let sim = tapis_sim::spawn(scenario, "127.0.0.1:0".parse().unwrap())
+        .await
+        .expect("simulator");
+    let raw_token = sim.mint_token(USER, 600);
+    let client = client_for(&sim, &raw_token, SystemClock.now_ms() / 1000);
+    Env {
+        sim,
+        client,
+        raw_token,
+    }
+}
+
+fn client_for(sim: &SimHandle, raw: &str, now_s: u64) -> Client {
+    let base = BaseUrl::parse(&sim.base_url()).expect("loopback http base");
+    let token = Token::parse(raw, now_s).expect("token");
+    assert_eq!(token.info().base_url().unwrap(), base);
+    Client::new(base, token)
+}
+
+/// Options for a run against the simulator: everything in parallel, one quick transient retry.
+fn options(mode: Mode) -> Options {
+    Options {
+        mode,
+        concurrency: 8,
+        transient_retries: 1,
+        request_timeout_ms: 10_000,
+        ..Options::default()
+    }
+}
+
+#[derive(Default)]
+struct Report {
+    events: Vec<Event>,
+    done: BTreeMap<String, Outcome>,
+    records: Vec<RequestRecord>,
+}
+
+impl Report {
+    fn state(&self, id: &str) -> &'static str {
+        self.done
+            .get(id)
+            .unwrap_or_else(|| panic!("no outcome for {id}"))
+            .state()
+    }
+
+    fn states(&self) -> BTreeMap<String, &'static str> {
+        self.done
+            .iter()
+            .map(|(k, v)| (k.clone(), v.state()))
+            .collect()
+    }
+
+    fn waits(&self, id: &str) -> Vec<Problem> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Step {
+                    system,
+                    step: Step::WaitingRetry { reason, .. },
+                    ..
+                } if system.as_str() == id => Some(reason.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+async fn go(env: &Env, systems: &[&str], options: &Options) -> Report {
+    go_with(env, systems, options, |_| {}).await
+}
+
+async fn go_with(
+    env: &Env,
+    systems: &[&str],
+    options: &Options,
+    mut hook: impl FnMut(&Event),
+) -> Report {
+    let ids: Vec<SystemId> = systems
+        .iter()
+        .map(|s| SystemId::parse(s).unwrap())
+        .collect();
+    let mut report = Report::default();
+    let cancel = Cancel::new();
+    let transport = HttpTransport::new();
+    run(
+        &transport,
+        &SystemClock,
+        &env.client,
+        env.client.username(),
+        &ids,
+        options,
+        &cancel,
+        |e| {
+            hook(&e);
+            match &e {
+                Event::Done {
+                    system, outcome, ..
+                } => {
+                    let prev = report.done.insert(system.to_string(), outcome.clone());
+                    assert!(prev.is_none(), "two outcomes for {system}");
+                }
+                Event::Request(r) => report.records.push(r.clone()),
+                Event::Step { .. } => {}
+            }
+            report.events.push(e);
+        },
+    )
+    .await;
+    assert_eq!(report.done.len(), ids.len(), "every system ends once");
+    assert_no_token(env, &report);
+    report
+}
+
+/// Neither the simulator's log nor the engine's activity log may ever hold the token.
+fn assert_no_token(env: &Env, report: &Report) {
+    let sim_log = serde_json::to_string(&env.sim.log()).unwrap();
+    let records = serde_json::to_string(&report.records).unwrap();
+    let events = format!("{:?}", report.events);
+    // The signature alone is secret enough: check it and the whole token.
+    let signature = env.raw_token.rsplit('.').next().unwrap();
+    for (what, text) in [
+        ("simulator log", &sim_log),
+        ("request records", &records),
+        ("events", &events),
+    ] {
+        assert!(
+            !text.contains(&env.raw_token) && !text.contains(signature),
+            "token in {what}"
+        );
+    }
+}
+
+/// Whether the log entry concerns this system (an exact path segment, not a substring).
+fn about(e: &LogEntry, id: &str) -> bool {
+    e.path.split('/').any(|seg| seg == id)
+}
+
+/// (method, path with query, status) per request for one system, in arrival order.
+fn calls(log: &[LogEntry], id: &str) -> Vec<(String, String, u16)> {
+    log.iter()
+        .filter(|e| about(e, id))
+        .map(|e| {
+            let path = if e.query.is_empty() {
+                e.path.clone()
+            } else {
+                format!("{}?{}", e.path, e.query)
+            };
+            (e.method.clone(), path, e.status)
+        })
+        .collect()
+}
+
+fn check(id: &str, status: u16) -> (String, String, u16) {
+    (
+        "POST".into(),
+        format!("/v3/systems/credential/{id}/user/{USER}/check"),
+        status,
+    )
+}
+
+fn get(id: &str, status: u16) -> (String, String, u16) {
+    (
+        "GET".into(),
+        format!("/v3/systems/{id}?select={SYSTEM_FIELDS}"),
+        status,
+    )
+}
+
+fn create(id: &str, status: u16) -> (String, String, u16) {
+    (
+        "POST".into(),
+        format!("/v3/systems/credential/{id}/user/{USER}?createTmsKeys=true"),
+        status,
+    )
+}
+
+fn delete(id: &str, status: u16) -> (String, String, u16) {
+    (
+        "DELETE".into(),
+        format!("/v3/systems/credential/{id}/user/{USER}"),
+        status,
+    )
+}
+
+fn creds(sim: &SimHandle) -> BTreeMap<String, CredState> {
+    sim.credentials()
+        .into_iter()
+        .filter(|c| c.username == USER)
+        .map(|c| (c.system_id, c.state))
+        .collect()
+}
+
+fn is_create(e: &LogEntry) -> bool {
+    e.method == "POST" && e.query.contains("createTmsKeys")
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn seed_case_creates_then_finds_present() {
+    let systems = ["stampede3", "ls6", "frontera"];
+    let env = start(scenario(
+        systems.iter().map(|id| tms(id, json!({}))).collect(),
+        json!([]),
+        json!([]),
+    ))
+    .await;
+
+    let first = go(&env, &systems, &options(Mode::Establish)).await;
+    let log = env.sim.log();
+    for id in systems {
+        assert_eq!(first.state(id), "created", "{id}");
+        assert_eq!(
+            calls(&log, id),
+            [check(id, 401), get(id, 200), create(id, 201)],
+            "{id}"
+        );
+    }
+    assert_eq!(log.len(), 9, "nothing but the three calls per system");
+    let stored = creds(&env.sim);
+    assert_eq!(
+        stored.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["frontera", "ls6", "stampede3"]
+    );
+    assert!(stored.values().all(|s| *s == CredState::Valid));
+
+    let second = go(&env, &systems, &options(Mode::Establish)).await;
+    let log = env.sim.log();
+    let later = &log[9..];
+    for id in systems {
+        assert_eq!(second.state(id), "present", "{id}");
+        assert_eq!(calls(later, id), [check(id, 200)], "{id}");
+    }
+    assert_eq!(later.len(), 3);
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn mixed_systems_each_end_as_expected() {
+    let env = start(scenario(
+        vec![
+            tms("s-present", json!({})),
+            tms("s-new", json!({})),
+            json!({"id": "s-pki", "host": "pki.example", "systemType": "LINUX",
+                   "defaultAuthnMethod": "PKI_KEYS"}),
+            tms("s-noalloc", json!({"usableBy": ["bob"]})),
+            tms("s-rejected", json!({})),
+            tms("s-down", json!({"behaviour": {"hostUnreachable": true}})),
+            tms(
+                "s-down-new",
+                json!({"behaviour": {"hostUnreachable": true}}),
+            ),
+            tms("s-slow", json!({"behaviour": {"createFail401Times": 1}})),
+        ],
+        json!([
+            {"systemId": "s-present", "username": USER, "state": "valid"},
+            {"systemId": "s-rejected", "username": USER, "state": "rejected"},
+            {"systemId": "s-down", "username": USER, "state": "valid"},
+        ]),
+        json!([]),
+    ))
+    .await;
+    // (system, outcome, requests the simulator must have seen for it)
+    let cases = [
+        ("s-present", "present", vec![check("s-present", 200)]),
+        (
+            "s-new",
+            "created",
+            vec![check("s-new", 401), get("s-new", 200), create("s-new", 201)],
+        ),
+        (
+            "s-pki",
+            "not-tms",
+            vec![check("s-pki", 401), get("s-pki", 200)],
+        ),
+        ("s-noalloc", "no-access", vec![check("s-noalloc", 403)]),
+        ("s-gone", "not-found", vec![check("s-gone", 404)]),
+        (
+            "s-rejected",
+            "created",
+            vec![
+                check("s-rejected", 401),
+                get("s-rejected", 200),
+                create("s-rejected", 201),
+            ],
+        ),
+        // A stored key cannot be checked on a host that is down: nothing to create.
+        ("s-down", "failed", vec![check("s-down", 401)]),
+        // Without a stored key the check cannot tell; the new key's verification can, and a
+        // host that is down is not a key still propagating: no waiting and retrying.
+        (
+            "s-down-new",
+            "failed",
+            vec![
+                check("s-down-new", 401),
+                get("s-down-new", 200),
+                create("s-down-new", 401),
+            ],
+        ),
+        (
+            "s-slow",
+            "created",
+            vec![
+                check("s-slow", 401),
+                get("s-slow", 200),
+                create("s-slow", 401),
+                create("s-slow", 201),
+            ],
+        ),
+    ];
+    let ids: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let report = go(&env, &ids, &options(Mode::Establish)).await;
+    let log = env.sim.log();
+    for (id, state, want) in &cases {
+        assert_eq!(report.state(id), *state, "{id}: {:?}", report.done[*id]);
+        assert_eq!(calls(&log, id), *want, "{id}");
+    }
+    assert_eq!(
+        report.done["s-pki"],
+        Outcome::NotTms {
+            authn_method: "PKI_KEYS".into()
+        }
+    );
+    for id in ["s-down", "s-down-new"] {
+        assert!(
+            matches!(
+                report.done[id],
+                Outcome::Failed(Problem::HostUnreachable { .. })
+            ),
+            "{id}: {:?}",
+            report.done[id]
+        );
+    }
+    let waits = report.waits("s-slow");
+    assert!(
+        matches!(waits.as_slice(), [Problem::KeyNotYetUsable { .. }]),
+        "{waits:?}"
+    );
+    for id in ids.iter().filter(|id| **id != "s-slow") {
+        assert!(report.waits(id).is_empty(), "{id} waited");
+    }
+    let stored = creds(&env.sim);
+    for id in ["s-present", "s-new", "s-rejected", "s-slow", "s-down"] {
+        assert_eq!(stored.get(id), Some(&CredState::Valid), "{id}");
+    }
+    assert_eq!(stored.len(), 5, "{stored:?}");
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn faults_are_retried_or_fail_without_creating() {
+    let check_path = |id: &str| format!("/v3/systems/credential/{id}/user/*/check");
+    let rule = |id: &str, limit: Option<u32>, action: Value| {
+        let mut r = json!({"method": "POST", "path": check_path(id), "action": action});
+        if let Some(l) = limit {
+            r["limit"] = json!(l);
+        }
+        r
+    };
+    let unavailable = json!({"kind": "status", "status": 503,
+                             "body": {"status": "error", "message": "Service Unavailable"}});
+    let faults = json!([
+        rule("f-503-once", Some(1), unavailable.clone()),
+        rule("f-502-once", Some(1), json!({"kind": "badGateway"})),
+        rule("f-503-always", None, unavailable),
+        rule("f-drop-once", Some(1), json!({"kind": "drop"})),
+        rule("f-drop-always", None, json!({"kind": "drop"})),
+        {"method": "GET", "path": "/v3/systems/f-bad-json", "action": {"kind": "invalidJson"}},
+    ]);
+    let ids = [
+        "f-503-once",
+        "f-502-once",
+        "f-503-always",
+        "f-drop-once",
+        "f-drop-always",
+        "f-bad-json",
+    ];
+    let env = start(scenario(
+        ids.iter().map(|id| tms(id, json!({}))).collect(),
+        json!([]),
+        faults,
+    ))
+    .await;
+    let opts = options(Mode::Establish);
+    let tries = 1 + opts.transient_retries as usize;
+    let report = go(&env, &ids, &opts).await;
+    let log = env.sim.log();
+
+    let recovered = |id: &str, first: u16| {
+        vec![
+            check(id, first),
+            check(id, 401),
+            get(id, 200),
+            create(id, 201),
+        ]
+    };
+    let cases = [
+        ("f-503-once", "created", recovered("f-503-once", 503)),
+        ("f-502-once", "created", recovered("f-502-once", 502)),
+        ("f-drop-once", "created", recovered("f-drop-once", 0)),
+        (
+            "f-503-always",
+            "failed",
+            vec![check("f-503-always", 503); tries],
+        ),
+        (
+            "f-drop-always",
+            "failed",
+            vec![check("f-drop-always", 0); tries],
+        ),
+        (
+            "f-bad-json",
+            "failed",
+            vec![check("f-bad-json", 401), get("f-bad-json", 200)],
+        ),
+    ];
+    for (id, state, want) in &cases {
+        assert_eq!(report.state(id), *state, "{id}: {:?}", report.done[*id]);
+        assert_eq!(calls(&log, id), *want, "{id}");
+    }
+    let problem = |id: &str| report.done[id].problem().unwrap().code();
+    assert_eq!(problem("f-503-always"), "server-error");
+    assert_eq!(problem("f-drop-always"), "network");
+    assert_eq!(problem("f-bad-json"), "unexpected-response");
+    for (id, reason) in [
+        ("f-503-once", "server-error"),
+        ("f-502-once", "server-error"),
+        ("f-drop-once", "network"),
+    ] {
+        let waits = report.waits(id);
+        assert_eq!(waits.len(), 1, "{id}: {waits:?}");
+        assert_eq!(waits[0].code(), reason, "{id}");
+    }
+    // The engine's own record of a dropped connection says it was a network error.
+    assert!(report.records.iter().any(|r| {
+        r.system
+            .as_ref()
+            .is_some_and(|s| s.as_str() == "f-drop-always")
+            && r.status.is_none()
+            && r.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("network error"))
+    }));
+    // Never create on an ambiguous answer.
+    for id in ["f-503-always", "f-drop-always", "f-bad-json"] {
+        assert!(!log.iter().any(|e| about(e, id) && is_create(e)), "{id}");
+    }
+    env.sim.shutdown().await;
+}
+
+/// Systems a..d need creating; b's check is slow, so it is in flight when the token goes.
+fn revocation_scenario() -> Scenario {
+    scenario(
+        ["t-a", "t-b", "t-c", "t-d"]
+            .iter()
+            .map(|id| tms(id, json!({})))
+            .collect(),
+        json!([]),
+        json!([{"method": "POST", "path": "/v3/systems/credential/t-b/user/*/check",
+                "latencyMs": 500}]),
+    )
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn revoked_token_stops_every_system_and_sends_nothing_more() {
+    let ids = ["t-a", "t-b", "t-c", "t-d"];
+    let opts = Options {
+        concurrency: 2,
+        ..options(Mode::Establish)
+    };
+    for revoke_early in [true, false] {
+        let env = start(revocation_scenario()).await;
+        if revoke_early {
+            env.sim.revoke(USER);
+        }
+        let mut revoked = revoke_early;
+        let report = go_with(&env, &ids, &opts, |e| {
+            // Revoke as soon as the first answer is in: t-a's check (t-b's is slow).
+            if !revoked && matches!(e, Event::Request(_)) {
+                env.sim.revoke(USER);
+                revoked = true;
+            }
+        })
+        .await;
+        let case = if revoke_early {
+            "before"
+        } else {
+            "while running"
+        };
+        for id in ids {
+            assert_eq!(report.state(id), "token-rejected", "{case}: {id}");
+            assert!(
+                matches!(
+                    report.done[id],
+                    Outcome::TokenRejected(Problem::TokenRevoked { .. })
+                ),
+                "{case}: {id}: {:?}",
+                report.done[id]
+            );
+        }
+        let log = env.sim.log();
+        let first = log
+            .iter()
+            .filter(|e| e.status == 500)
+            .min_by_key(|e| (e.ended_ms, e.seq))
+            .unwrap_or_else(|| panic!("{case}: no revoked answer in {log:?}"));
+        assert!(about(first, "t-a"), "{case}: {first:?}");
+        for e in &log {
+            assert!(
+                e.started_ms <= first.ended_ms,
+                "{case}: {e:?} sent after the revoked answer {first:?}"
+            );
+        }
+        let want = if revoke_early {
+            vec![check("t-a", 500)]
+        } else {
+            vec![check("t-a", 401), get("t-a", 500)]
+        };
+        assert_eq!(calls(&log, "t-a"), want, "{case}");
+        // t-b's slow check was abandoned; c and d never got a turn.
+        for id in ["t-c", "t-d"] {
+            assert!(calls(&log, id).is_empty(), "{case}: {id}");
+        }
+        assert!(!log.iter().any(is_create), "{case}");
+        env.sim.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn expired_token_sends_nothing() {
+    let ids = ["x-a", "x-b", "x-c"];
+    let mut env = start(scenario(
+        ids.iter().map(|id| tms(id, json!({}))).collect(),
+        json!([]),
+        json!([]),
+    ))
+    .await;
+    let raw = env.sim.mint_token(USER, -60);
+    // Parsed as if it were an hour ago, so it is still valid then and expired now.
+    env.client = client_for(&env.sim, &raw, SystemClock.now_ms() / 1000 - 3600);
+    env.raw_token = raw;
+    let report = go(&env, &ids, &options(Mode::Establish)).await;
+    for id in ids {
+        assert!(
+            matches!(
+                report.done[id],
+                Outcome::TokenRejected(Problem::TokenExpired { .. })
+            ),
+            "{id}: {:?}",
+            report.done[id]
+        );
+    }
+    assert!(report.records.is_empty());
+    assert_eq!(env.sim.log(), [], "the core refuses before sending");
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn check_only_never_creates_and_remove_deletes() {
+    let ids = ["c-valid", "c-none", "c-rejected"];
+    let stored = json!([
+        {"systemId": "c-valid", "username": USER, "state": "valid"},
+        {"systemId": "c-rejected", "username": USER, "state": "rejected"},
+        {"systemId": "c-valid", "username": "bob", "state": "valid"},
+    ]);
+    let env = start(scenario(
+        ids.iter().map(|id| tms(id, json!({}))).collect(),
+        stored,
+        json!([]),
+    ))
+    .await;
+
+    let report = go(&env, &ids, &options(Mode::CheckOnly)).await;
+    let log = env.sim.log();
+    let cases = [
+        ("c-valid", "present", 200),
+        ("c-none", "missing", 401),
+        ("c-rejected", "missing", 401),
+    ];
+    for (id, state, status) in cases {
+        assert_eq!(report.state(id), state, "{id}");
+        assert_eq!(calls(&log, id), [check(id, status)], "{id}");
+    }
+    assert_eq!(log.len(), 3, "checks only");
+    assert_eq!(creds(&env.sim).len(), 2, "nothing stored");
+
+    let report = go(&env, &ids, &options(Mode::Remove)).await;
+    let later = &env.sim.log()[3..];
+    for id in ids {
+        assert_eq!(report.state(id), "removed", "{id}");
+        assert_eq!(calls(later, id), [delete(id, 200)], "{id}");
+    }
+    assert_eq!(later.len(), 3);
+    assert!(creds(&env.sim).is_empty(), "{:?}", env.sim.credentials());
+    let others = env.sim.credentials();
+    assert_eq!(others.len(), 1, "only the user's own keys go: {others:?}");
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn concurrency_bound_holds_on_the_wire() {
+    let ids = ["k-1", "k-2", "k-3", "k-4", "k-5", "k-6"];
+    let env = start(scenario(
+        ids.iter()
+            .map(|id| tms(id, json!({"behaviour": {"sshCheckDelayMs": 300}})))
+            .collect(),
+        ids.iter()
+            .map(|id| json!({"systemId": id, "username": USER}))
+            .collect(),
+        json!([]),
+    ))
+    .await;
+    let opts = Options {
+        concurrency: 2,
+        ..options(Mode::Establish)
+    };
+    let report = go(&env, &ids, &opts).await;
+    for id in ids {
+        assert_eq!(report.state(id), "present", "{id}");
+    }
+    let log = env.sim.log();
+    assert_eq!(log.len(), 6);
+    assert!(log.iter().all(|e| e.path.ends_with("/check")));
+    // Requests as half-open intervals [started, ended): the most in flight at any start.
+    let most = log
+        .iter()
+        .map(|a| {
+            log.iter()
+                .filter(|b| b.started_ms <= a.started_ms && a.started_ms < b.ended_ms)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert_eq!(most, 2, "{log:?}");
+    let span = log.iter().map(|e| e.ended_ms).max().unwrap()
+        - log.iter().map(|e| e.started_ms).min().unwrap();
+    assert!(span >= 900, "three rounds of 300 ms, got {span} ms");
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn token_never_reaches_any_log() {
+    // Every kind of answer: success, Tapis errors, a gateway page, a dropped connection.
+    let env = start(scenario(
+        vec![
+            tms("n-ok", json!({})),
+            tms("n-down", json!({"behaviour": {"hostUnreachable": true}})),
+            tms("n-gw", json!({})),
+            tms("n-drop", json!({})),
+        ],
+        json!([]),
+        json!([
+            {"path": "/v3/systems/credential/n-gw/user/*/check", "action": {"kind": "badGateway"}},
+            {"path": "/v3/systems/n-drop", "action": {"kind": "drop"}},
+        ]),
+    ))
+    .await;
+    let ids = ["n-ok", "n-down", "n-gw", "n-drop", "n-missing"];
+    let opts = Options {
+        transient_retries: 0,
+        ..options(Mode::Establish)
+    };
+    let report = go(&env, &ids, &opts).await;
+    let states = report.states();
+    assert_eq!(states["n-ok"], "created");
+    assert_eq!(states["n-missing"], "not-found");
+    for id in ["n-down", "n-gw", "n-drop"] {
+        assert_eq!(states[id], "failed", "{id}");
+    }
+    let removed = go(&env, &["n-ok"], &options(Mode::Remove)).await;
+    assert_eq!(removed.state("n-ok"), "removed");
+    let log = env.sim.log();
+    assert!(log.len() >= 10, "{log:?}");
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains(&env.raw_token));
+    assert!(!text.contains(env.raw_token.rsplit('.').next().unwrap()));
+    env.sim.shutdown().await;
+}
