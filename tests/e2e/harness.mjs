@@ -16,7 +16,6 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const DIST = path.resolve(process.env.E2E_DIST || path.join(ROOT, 'target/e2e-dist'));
 export const SIM_BIN = process.env.TAPIS_SIM_BIN || path.join(ROOT, 'target/debug/tapis-sim');
 export const SCREENSHOTS = path.join(ROOT, 'target/screenshots');
-export const SCENARIOS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'scenarios');
 export const SUB_PATH = '/sub/path/';
 
 // ---------------------------------------------------------------- simulator

@@ -2,7 +2,7 @@
 // refused in the page and nothing at all is sent.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { fixture, pasteToken, scenario, sleep, tmsSystem } from './harness.mjs';
+import { fixture, forSystem, pasteToken, scenario, sleep, step, tmsSystem, waitRow } from './harness.mjs';
 
 const SCENARIO = scenario({
   systems: ['stampede3', 'ls6', 'frontera'].map((id) => tmsSystem(id)),
@@ -60,6 +60,31 @@ describe('token', () => {
     const sent = watchRequests(page, env.web.origin);
     await pasteToken(page, 'abc.def', 'malformed');
     await refusedWithoutRequests(page, sim, sent);
+    assertNoErrors();
+  });
+
+  test('a token close to expiry says expiring; one that expires mid-run stops the run without sending it', { timeout: 30_000 }, async (t) => {
+    const def = scenario({
+      systems: [tmsSystem('vista', { sshCheckDelayMs: 1000, createFail401Times: 1 })],
+    });
+    const { page, sim, assertNoErrors } = await env.open(t, def);
+    await pasteToken(page, await sim.token('demo', 300), 'expiring');
+
+    // Three seconds: the first create is answered 401 (key not yet usable) and the engine waits
+    // 2.5-5 s before trying again; by then the token has expired and must not be sent.
+    await page.fill('#token', '');
+    await pasteToken(page, await sim.token('demo', 3), 'expiring');
+    await page.fill('#systems', 'vista');
+    await page.press('#systems', 'Enter');
+    for (const id of ['stampede3', 'ls6', 'frontera']) await page.click(`button[aria-label="Remove ${id}"]`);
+    assert.deepEqual(await page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip)), ['vista']);
+    await sim.clearLog();
+    await page.click('#establish');
+    await waitRow(page, 'vista', 'token-rejected', { sim, timeout: 15_000 });
+    await page.waitForSelector('#token-status[data-state="expired"]', { timeout: 5000 });
+    const log = await sim.log();
+    assert.deepEqual(forSystem(log, 'vista').map(step), ['check 401', 'get 200', 'create 401'],
+      'no request carried the expired token');
     assertNoErrors();
   });
 });
