@@ -55,4 +55,38 @@ describe('export', () => {
     }
     assertNoErrors();
   });
+
+  test('after a password login the report holds neither the password nor the issued token', async (t) => {
+    const def = scenario({ systems: [tmsSystem('ls6')] });
+    const { page, sim, assertNoErrors } = await env.open(t, def, { query: (s) => `?tenant=${encodeURIComponent(s.url)}`, subPath: true });
+    const password = 'demo-pw';
+    // The token the login returns, read from the simulator's answer as the page receives it.
+    const issued = page.waitForResponse((r) => r.url() === `${sim.url}/v3/oauth2/tokens` && r.status() === 201)
+      .then((r) => r.json())
+      .then((body) => body.result.access_token.access_token);
+    await page.fill('#login-username', 'demo');
+    await page.fill('#login-password', password);
+    await page.click('#login');
+    await page.waitForSelector('#token-status[data-state="valid"]');
+    const token = await issued;
+    await setSystems(page, ['ls6']);
+    await page.click('#check-only');
+    await waitRow(page, 'ls6', 'missing', { sim });
+    await waitDone(page);
+
+    await page.click('details:has(#export-log) > summary');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-log')]);
+    const text = await readFile(await download.path(), 'utf8');
+    const report = JSON.parse(text);
+    assert.ok(report.requests.some((r) => JSON.stringify(r).includes('/v3/oauth2/tokens')), 'the login is listed');
+    assert.ok(!text.includes(password), 'no password');
+    assert.ok(!text.includes(token), 'no token');
+    for (const part of token.split('.').slice(1)) {
+      for (let i = 0; i + 12 <= part.length; i += 6) assert.ok(!text.includes(part.slice(i, i + 12)), 'no token piece');
+    }
+    // Whatever the token is, a JWT always starts with the base64 of '{"' and has two dots.
+    assert.doesNotMatch(text, /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./, 'no JWT-looking string');
+    assertNoErrors();
+  });
 });
+
