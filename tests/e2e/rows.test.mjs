@@ -42,6 +42,12 @@ describe('row actions', () => {
     assert.deepEqual(await sim.credentials(), [{ systemId: 'stampede3', username: 'demo', state: 'valid' }]);
     assert.equal(await page.getAttribute('[data-system="stampede3"]', 'data-state'), 'present');
 
+    // Escape closes it like Cancel, and the dialog opens again afterwards.
+    await page.click(remove);
+    await page.waitForSelector('dialog#confirm-remove[open]');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog#confirm-remove').open);
+
     // Confirm: the credential is deleted and the row says so.
     await page.click(remove);
     await page.waitForSelector('dialog#confirm-remove[open]');
@@ -51,6 +57,14 @@ describe('row actions', () => {
     const log = await sim.log();
     assert.deepEqual(log.map((e) => `${e.method} ${e.path} ${e.status}`), ['DELETE /v3/systems/credential/stampede3/user/demo 200']);
     assert.deepEqual(await sim.credentials(), [], 'the simulator no longer stores it');
+    assert.equal(await page.$(remove), null, 'nothing left to remove');
+
+    // Setting it up again after a removal creates a fresh key.
+    await waitDone(page);
+    await sim.clearLog();
+    await page.click('#establish');
+    await waitRow(page, 'stampede3', 'created', { sim });
+    assert.deepEqual((await sim.log()).map(step), ['check 401', 'get 200', 'create 201']);
     assertNoErrors();
   });
 
