@@ -63,6 +63,30 @@ describe('token', () => {
     assertNoErrors();
   });
 
+  test('a tenant URL other than the token issuer is refused: the token never leaves for another host', async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, SCENARIO);
+    const sent = watchRequests(page, env.web.origin);
+    await pasteToken(page, await sim.token('demo'));
+    assert.equal(await page.inputValue('#base-url'), sim.url, 'filled from the token issuer');
+    await page.click('details:has(#base-url) > summary');
+    const elsewhere = sim.url.replace(/:(\d+)$/, (_, port) => `:${Number(port) === 1 ? 2 : 1}`);
+    await page.fill('#base-url', elsewhere);
+    await refusedWithoutRequests(page, sim, sent);
+    assertNoErrors();
+  });
+
+  test('an invalid system id is shown on its chip and refuses the run without sending anything', async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, SCENARIO);
+    const sent = watchRequests(page, env.web.origin);
+    await pasteToken(page, await sim.token('demo'));
+    await page.fill('#systems', 'Bad!Id');
+    await page.press('#systems', 'Enter');
+    await page.waitForSelector('[data-chip="Bad!Id"]');
+    assert.ok(await page.$('[data-invalid-system="Bad!Id"]'), 'the invalid id is explained');
+    await refusedWithoutRequests(page, sim, sent);
+    assertNoErrors();
+  });
+
   test('a token close to expiry says expiring; one that expires mid-run stops the run without sending it', { timeout: 30_000 }, async (t) => {
     const def = scenario({
       systems: [tmsSystem('vista', { sshCheckDelayMs: 1000, createFail401Times: 1 })],
