@@ -20,6 +20,13 @@ export const SUB_PATH = '/sub/path/';
 
 // ---------------------------------------------------------------- simulator
 
+// Simulators still running when this process ends (a crash, a cancelled run) are killed with it,
+// so none is left listening after the suite.
+const live = new Set();
+process.once('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+});
+
 /**
  * Starts the simulator on a free loopback port. `scenario` is a file path, an object (written to
  * a temporary JSON file) or undefined (the built-in demo scenario). Resolves once it prints
@@ -39,6 +46,8 @@ export async function startSim(scenario) {
     args.push('--scenario', file);
   }
   const proc = spawn(SIM_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
   const lines = createInterface({ input: proc.stdout });
