@@ -2,16 +2,13 @@
 //! made of presentational components.
 use crate::components::*;
 use crate::hooks::use_interval;
-use crate::services::page;
-use crate::services::{clock, export, storage, transport::FetchTransport};
-use crate::state::{problem_text, Action, AppState, Pending, RunRequest, Target, TokenField};
+use crate::services::{clock, export, page, storage, tasks};
+use crate::state::{Action, AppState, Pending, Target, TokenField};
 use std::cell::RefCell;
 use std::rc::Rc;
-use tms_core::engine::{self, Mode, Options};
+use tms_core::engine::Mode;
 use tms_core::http::Cancel;
-use tms_core::tapis::{self, Client};
-use tms_core::{BaseUrl, SystemId};
-use wasm_bindgen_futures::spawn_local;
+use tms_core::SystemId;
 use yew::prelude::*;
 
 impl Reducible for AppState {
@@ -67,57 +64,19 @@ pub fn app(props: &Props) -> Html {
             if let Some(request) = request {
                 let token = Cancel::new();
                 *cancel.borrow_mut() = token.clone();
-                spawn_local(run(request, token, dispatch));
+                tasks::run(request, token, dispatch);
             }
         });
     }
 
     let on_login = {
         let (dispatch, base_url) = (dispatch.clone(), state.base_url.clone());
-        Callback::from(move |req: LoginRequest| {
-            let dispatch = dispatch.clone();
-            match BaseUrl::parse(&base_url) {
-                Err(err) => dispatch.emit(Action::LoginFailed(err.to_string())),
-                Ok(base) => {
-                    dispatch.emit(Action::LoginStarted);
-                    spawn_local(async move {
-                        let log = dispatch.reform(Action::Request);
-                        let result = tapis::login(
-                            &FetchTransport,
-                            &clock::BrowserClock,
-                            &base,
-                            &req.username,
-                            &req.password,
-                            |r| log.emit(r),
-                        )
-                        .await;
-                        dispatch.emit(match result {
-                            Ok(token) => Action::LoggedIn(token),
-                            Err(problem) => Action::LoginFailed(problem_text(&problem)),
-                        });
-                    });
-                }
-            }
-        })
+        Callback::from(move |req: LoginRequest| tasks::login(&base_url, req, dispatch.clone()))
     };
-
     let on_discover = {
         let (dispatch, state) = (dispatch.clone(), state.clone());
         Callback::from(move |_| {
-            let (Some(token), Ok(base)) = (state.token().cloned(), state.tenant()) else {
-                return;
-            };
-            let dispatch = dispatch.clone();
-            dispatch.emit(Action::DiscoveryStarted);
-            spawn_local(async move {
-                let client = Client::new(base, token);
-                let log = dispatch.reform(Action::Request);
-                let found = tapis::discover(&FetchTransport, &clock::BrowserClock, &client, |r| {
-                    log.emit(r)
-                })
-                .await;
-                dispatch.emit(Action::Discovered(found));
-            });
+            tasks::discover(state.tenant(), state.token().cloned(), dispatch.clone())
         })
     };
 
@@ -221,35 +180,4 @@ pub fn app(props: &Props) -> Html {
                 on_cancel={dispatch.reform(|_| Action::CloseRemove)} />
         </div>
     }
-}
-
-/// One engine run, its events fed to the reducer as they happen.
-async fn run(request: RunRequest, cancel: Cancel, dispatch: Callback<Action>) {
-    let RunRequest {
-        run_id,
-        mode,
-        base_url,
-        token,
-        username,
-        systems,
-    } = request;
-    let client = Client::new(base_url, token);
-    let options = Options {
-        mode,
-        seed: clock::now_ms(),
-        ..Options::default()
-    };
-    let on_event = |event| dispatch.emit(Action::Engine { run_id, event });
-    engine::run(
-        &FetchTransport,
-        &clock::BrowserClock,
-        &client,
-        &username,
-        &systems,
-        &options,
-        &cancel,
-        on_event,
-    )
-    .await;
-    dispatch.emit(Action::RunFinished { run_id });
 }

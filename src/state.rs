@@ -181,7 +181,8 @@ pub enum Action {
     AddSystem(String),
     RemoveSystem(usize),
     DiscoveryStarted,
-    Discovered(Result<Vec<SystemInfo>, Problem>),
+    /// The systems found, or what went wrong as a sentence to show.
+    Discovered(Result<Vec<SystemInfo>, String>),
     /// The user asked for a run; the reducer checks the form and sets `run_request`.
     Run {
         mode: Mode,
@@ -253,9 +254,7 @@ impl AppState {
             }
             Action::DiscoveryStarted => self.discovery = Pending::Running,
             Action::Discovered(Ok(systems)) => self.discovery = Pending::Done(systems),
-            Action::Discovered(Err(problem)) => {
-                self.discovery = Pending::Failed(problem_text(&problem))
-            }
+            Action::Discovered(Err(message)) => self.discovery = Pending::Failed(message),
             Action::Run { mode, target } => self.request_run(mode, target),
             Action::Engine { run_id, event } if run_id == self.run_id => self.on_event(event),
             Action::Engine { .. } => {}

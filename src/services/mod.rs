@@ -5,4 +5,5 @@ pub mod clock;
 pub mod export;
 pub mod page;
 pub mod storage;
+pub mod tasks;
 pub mod transport;
