@@ -120,13 +120,16 @@ async fn handle(sim: &Sim, kill: &Notify, req: Request<Incoming>) -> Resp {
             ended_ms: sim.elapsed_ms(),
         })
     };
+    // A client that gives up (fetch aborted on cancel or timeout) drops this future: log it
+    // as unanswered, so tests see every request that reached the simulator.
+    let unanswered = Unanswered(Some(&record));
     let decision = sim.decide(&req.method, &req.path);
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
     let mut response = match decision.action {
         Some(FaultAction::Drop) => {
-            record(0);
+            unanswered.answer(0);
             kill.notify_one();
             return std::future::pending::<Resp>().await;
         }
@@ -147,8 +150,27 @@ async fn handle(sim: &Sim, kill: &Notify, req: Request<Incoming>) -> Resp {
     if !decision.no_cors {
         add_cors(&mut response);
     }
-    record(response.status().as_u16());
+    unanswered.answer(response.status().as_u16());
     response
+}
+
+/// Records a request's status exactly once: when answered, or with 0 when dropped unanswered.
+struct Unanswered<'a, F: Fn(u16)>(Option<&'a F>);
+
+impl<F: Fn(u16)> Unanswered<'_, F> {
+    fn answer(mut self, status: u16) {
+        if let Some(record) = self.0.take() {
+            record(status);
+        }
+    }
+}
+
+impl<F: Fn(u16)> Drop for Unanswered<'_, F> {
+    fn drop(&mut self) {
+        if let Some(record) = self.0.take() {
+            record(0);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub struct LogEntry {
     pub path: String,
     /// The raw query string with secret-looking parameters redacted; "" when absent.
     pub query: String,
-    /// 0 when the connection was dropped by a fault.
+    /// 0 when no answer was sent: the connection was dropped by a fault, or the client gave up.
     pub status: u16,
     pub started_ms: u64,
     pub ended_ms: u64,

@@ -113,6 +113,39 @@ async fn drop_fault_closes_the_connection_without_a_response() {
     assert_eq!(log[1].status, 200);
 }
 
+/// A client that gives up before the answer (an aborted fetch) still leaves a log entry, with
+/// status 0 and the time it gave up, so tests can tell "never sent" from "sent, then abandoned".
+#[tokio::test]
+async fn a_request_the_client_abandons_is_logged_unanswered() {
+    let sim = start(test_scenario()).await;
+    sim.handle
+        .set_faults(rules(json!([{"path": "/v3/sites", "latencyMs": 2000}])));
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let e = impatient
+        .get(format!("{}/v3/sites", sim.url))
+        .send()
+        .await
+        .expect_err("the client times out");
+    assert!(e.is_timeout(), "{e:?}");
+    let mut entry = None;
+    for _ in 0..50 {
+        entry = sim.handle.log().into_iter().find(|e| e.path == "/v3/sites");
+        if entry.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let entry = entry.expect("the abandoned request is in the log");
+    assert_eq!(entry.status, 0);
+    assert!(
+        entry.ended_ms - entry.started_ms < 2000,
+        "logged when abandoned: {entry:?}"
+    );
+}
+
 #[tokio::test]
 async fn gateway_pages_invalid_json_and_missing_cors() {
     let sim = start(test_scenario()).await;
