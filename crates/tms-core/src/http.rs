@@ -77,11 +77,22 @@ impl fmt::Debug for Request {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+/// Debug shows the body's size only: a body can hold a token (the password grant's answer).
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("[{} bytes]", self.body.len()))
+            .finish()
+    }
 }
 
 impl Response {
@@ -323,5 +334,8 @@ mod tests {
         assert!(!dbg.contains("SECRET") && !dbg.contains("pw") && dbg.contains("[redacted]"));
         assert_eq!(req.path(), "/v3/oauth2/tokens?a=b");
         assert_eq!(req.header("X-Tapis-Token"), Some("SECRET"));
+        let resp = Response::new(201, r#"{"result":{"access_token":"SECRET"}}"#);
+        let dbg = format!("{resp:?}");
+        assert!(!dbg.contains("SECRET") && dbg.contains("201"), "{dbg}");
     }
 }

@@ -3,7 +3,7 @@
 //! the activity log; explanations never contain Tapis codes.
 
 use crate::http::{Response, TransportError};
-use crate::tapis::message_excerpt;
+use crate::tapis::{full_message, message_excerpt};
 use std::fmt;
 
 /// Which call produced the answer: the same status means different things per call.
@@ -248,8 +248,10 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         Err(TransportError::Timeout) => return Err(Problem::Timeout),
         Err(TransportError::Cancelled) => return Err(Problem::Cancelled),
     };
+    // Decide on the whole message; keep only an excerpt for the log and the UI.
+    let full = full_message(&resp.body);
+    let has = |code: &str| full.contains(code);
     let message = message_excerpt(&resp.body);
-    let has = |code: &str| message.contains(code);
     let status = resp.status;
     let uses_token = op != Operation::Login;
 
@@ -267,7 +269,7 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         return Err(Problem::TokenRevoked { message });
     }
     if op == Operation::Create {
-        if let Some(reason) = TmsRefusal::from_message(&message) {
+        if let Some(reason) = TmsRefusal::from_message(&full) {
             return Err(Problem::TmsRefused { reason, message });
         }
     }
@@ -455,6 +457,33 @@ mod tests {
         for (err, want) in transport {
             assert_eq!(classify(Check, &Err(err)).unwrap_err().code(), want);
         }
+    }
+
+    /// Tapis puts the decisive code after long context (tenant, user, system, host, ...): a
+    /// truncated message must not turn "host unreachable" into "key rejected" (which would
+    /// create a key) nor hide a TMS refusal.
+    #[test]
+    fn codes_past_the_excerpt_still_decide() {
+        let context = format!("jwtTenant: designsafe jwtUserId: {} ", "x".repeat(400));
+        let conn = json(&format!(
+            "SYSAPI_CRED_VALID_FAIL Validation failed. {context} SYSLIB_CRED_CONN_FAIL refused"
+        ));
+        let got = classify(Check, &Ok(Response::new(401, conn))).unwrap_err();
+        assert_eq!(got.code(), "host-unreachable");
+        assert!(got.raw_message().unwrap().chars().count() <= crate::tapis::EXCERPT_CHARS + 1);
+        let tms = json(&format!(
+            "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+        ));
+        let got = classify(Create, &Ok(Response::new(500, tms))).unwrap_err();
+        assert_eq!(
+            got,
+            Problem::TmsRefused {
+                reason: TmsRefusal::StaticUser,
+                message: crate::tapis::message_excerpt(&json(&format!(
+                    "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+                )))
+            }
+        );
     }
 
     #[test]

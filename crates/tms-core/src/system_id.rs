@@ -106,14 +106,16 @@ pub struct SystemList {
     pub duplicates: Vec<String>,
 }
 
-/// Parses ids separated by commas, semicolons, whitespace or newlines.
+/// What separates ids in a typed list: commas, semicolons, whitespace or newlines.
+pub fn is_separator(c: char) -> bool {
+    c == ',' || c == ';' || c.is_whitespace()
+}
+
+/// Parses ids separated as [`is_separator`] says.
 pub fn parse_list(input: &str) -> SystemList {
     let mut list = SystemList::default();
     let mut seen_invalid: Vec<&str> = Vec::new();
-    for raw in input
-        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-    {
+    for raw in input.split(is_separator).filter(|s| !s.is_empty()) {
         match SystemId::parse(raw) {
             Ok(id) if list.valid.contains(&id) => list.duplicates.push(raw.to_string()),
             Ok(id) => list.valid.push(id),

@@ -206,22 +206,37 @@ pub struct RequestRecord {
 /// The `message` of a Tapis JSON envelope, or a short excerpt of a plain-text or HTML body.
 /// Never panics on any input.
 pub fn message_excerpt(body: &str) -> String {
-    if let Ok(Value::Object(map)) = serde_json::from_str::<Value>(body) {
-        if let Some(Value::String(m)) = map.get("message") {
-            return excerpt(m);
-        }
+    excerpt(&full_message(body))
+}
+
+/// The whole message: what classification reads, since Tapis nests the decisive code (e.g.
+/// `SYSLIB_CRED_CONN_FAIL`) after long context that an excerpt would cut off.
+pub fn full_message(body: &str) -> String {
+    if let Some(m) = envelope_message(body) {
+        return m;
     }
     let text = body.trim();
     if text.starts_with('<') {
         let lower = text.to_ascii_lowercase();
         if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) {
             if start + 7 <= end {
-                return excerpt(&text[start + 7..end]);
+                return text[start + 7..end].to_string();
             }
         }
-        return excerpt(&strip_tags(text));
+        return strip_tags(text);
     }
-    excerpt(text)
+    text.to_string()
+}
+
+/// The `message` string of a JSON envelope, if the body is one.
+fn envelope_message(body: &str) -> Option<String> {
+    match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(mut map)) => match map.remove("message") {
+            Some(Value::String(m)) => Some(m),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn strip_tags(html: &str) -> String {
@@ -303,6 +318,9 @@ impl<T: Transport, C: Clock> Sender<'_, T, C> {
             status: result.as_ref().ok().map(|r| r.status),
             duration_ms: self.clock.now_ms().saturating_sub(started_ms),
             message: match &result {
+                // A success body can hold secrets (the password grant returns the token): only
+                // an envelope's message is logged, never the body itself.
+                Ok(r) if r.is_success() => envelope_message(&r.body).map(|m| excerpt(&m)),
                 Ok(r) => Some(message_excerpt(&r.body)).filter(|m| !m.is_empty()),
                 Err(e) => Some(e.to_string()),
             },

@@ -49,6 +49,27 @@ fn login_returns_the_parsed_token_and_logs_without_secrets() {
     );
 }
 
+/// A token answer without an envelope message (a proxy, another Tapis version) must not put
+/// the body, and so the token, into the activity log.
+#[test]
+fn a_success_body_without_a_message_is_not_logged() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    let raw = raw_token("jdoe", START_MS / 1000 + 14_400);
+    let bare = json!({"result": {"access_token": {"access_token": raw, "expires_in": 14400}}});
+    t.on("token", "", [reply(201, bare.to_string())]);
+    let mut records: Vec<RequestRecord> = Vec::new();
+    let password = Secret::new("pw".into());
+    let base = BaseUrl::default();
+    block_on(
+        &clock,
+        login(&t, &clock, &base, "jdoe", &password, |r| records.push(r)),
+    )
+    .unwrap();
+    assert_eq!(records[0].message, None);
+    assert!(!serde_json::to_string(&records).unwrap().contains(&raw));
+}
+
 #[test]
 fn login_failures_are_classified() {
     let cases = [
