@@ -11,9 +11,33 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] %s\n' "$*" >&2; exit 1; }
+
+# apt needs root; use sudo when not root (CI and the project's machines run as root).
+SUDO=
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || die "not root and no sudo: install chromium, chromium-driver and python3-venv by hand"
+  SUDO=sudo
+fi
+apt_install() {
+  say "installing $* (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+command -v rustup >/dev/null || die "rustup is missing: install Rust with rustup (https://rustup.rs) first"
+command -v node >/dev/null || die "Node.js is missing: install Node.js 20 or newer with npm"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+# node --test --test-concurrency and the dev tools need Node 20.
+((node_major >= 20)) || die "Node.js $(node --version) is too old: the tests and tools need Node.js 20 or newer"
 
 with_test=0
 [[ ${1:-} == --test ]] && with_test=1
+
+for component in rustfmt clippy; do
+  rustup component list --installed | grep -q "^$component" || { say "installing rustup component $component"; rustup component add "$component"; }
+done
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "installing Rust target wasm32-unknown-unknown"
@@ -42,16 +66,17 @@ fi
 
 if ((with_test)); then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    say "installing chromium and chromium-driver (apt)"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
   venv="$HOME/.cache/tms-credentials/venv"
-  if ! "$venv/bin/python" -c 'import tapipy, pytest' 2>/dev/null; then
+  requirements="$ROOT/tests/conformance/requirements.txt"
+  # Reinstall when the pins change, like the npm tools above.
+  if ! "$venv/bin/python" -c 'import tapipy, pytest' 2>/dev/null || ! cmp -s "$requirements" "$venv/requirements.txt"; then
+    python3 -c 'import ensurepip' 2>/dev/null || apt_install python3-venv
     say "installing tapipy and pytest into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/tests/conformance/requirements.txt"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    cp "$requirements" "$venv/requirements.txt"
   fi
 fi
 
