@@ -33,6 +33,7 @@ async fn with_a_system_the_dialog_is_open_names_it_and_confirm_emits_it() {
     let (confirms, cancels) = (Recorder::new(), Recorder::new());
     let m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
 
+    settle_until(|| is_open(&m.host)).await;
     assert!(is_open(&m.host));
     assert_eq!(
         text(&m.host, "#confirm-remove-title"),
@@ -63,17 +64,20 @@ async fn keep_credentials_emits_cancel() {
 async fn without_a_system_the_dialog_is_closed() {
     let (confirms, cancels) = (Recorder::new(), Recorder::new());
     let mut m = Mounted::new(dialog(None, &confirms, &cancels)).await;
+    settle_until(|| !is_open(&m.host)).await;
     assert!(!is_open(&m.host));
 
     // Opens when a system is asked about, closes when the question is withdrawn.
     m.update(dialog(Some("frontera"), &confirms, &cancels))
         .await;
+    settle_until(|| is_open(&m.host)).await;
     assert!(is_open(&m.host));
     assert_eq!(
         text(&m.host, "#confirm-remove-title"),
         "Remove credentials on frontera?"
     );
     m.update(dialog(None, &confirms, &cancels)).await;
+    settle_until(|| !is_open(&m.host)).await;
     assert!(!is_open(&m.host));
     assert_eq!(confirms.count(), 0);
     m.finish().await;
@@ -86,15 +90,15 @@ async fn without_a_system_the_dialog_is_closed() {
 async fn the_browser_closing_the_dialog_reports_a_cancel() {
     let (confirms, cancels) = (Recorder::new(), Recorder::new());
     let m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
+    // The effect that opens the dialog, and the `close` event, each run in a task of their own.
+    settle_until(|| is_open(&m.host)).await;
+    assert!(is_open(&m.host));
 
     get(&m.host, "dialog#confirm-remove")
         .dyn_into::<HtmlDialogElement>()
         .unwrap()
         .close();
-    // The `close` event is queued as a task of its own.
-    settle().await;
-    settle().await;
-    settle().await;
+    settle_until(|| cancels.count() > 0).await;
     assert_eq!(cancels.take().len(), 1);
     assert_eq!(confirms.count(), 0);
     m.finish().await;

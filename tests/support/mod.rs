@@ -29,6 +29,17 @@ pub async fn settle() {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// Settles until `done()` holds, for what the browser does in tasks of its own (dialog
+/// events, effects); gives up after a bound and lets the caller's assertion report it.
+pub async fn settle_until(mut done: impl FnMut() -> bool) {
+    for _ in 0..50 {
+        if done() {
+            return;
+        }
+        settle().await;
+    }
+}
+
 pub fn query(host: &Element, selector: &str) -> Option<Element> {
     host.query_selector(selector).unwrap()
 }
