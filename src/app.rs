@@ -3,12 +3,12 @@
 use crate::components::*;
 use crate::hooks::use_interval;
 use crate::services::{clock, export, page, storage, tasks};
-use crate::state::{Action, AppState, Pending, Target, TokenField};
+use crate::state::{mismatch_text, Action, AppState, Pending, Target, TokenField};
 use std::cell::RefCell;
 use std::rc::Rc;
 use tms_core::engine::Mode;
 use tms_core::http::Cancel;
-use tms_core::SystemId;
+use tms_core::{Secret, SystemId};
 use yew::prelude::*;
 
 impl Reducible for AppState {
@@ -33,7 +33,7 @@ pub fn app(props: &Props) -> Html {
         let mut state = AppState::new(clock::now_ms(), base);
         if let Some(raw) = storage::load_token() {
             state = state
-                .apply(Action::TokenInput(raw))
+                .apply(Action::TokenInput(Secret::new(raw)))
                 .apply(Action::SetRemember(true));
         }
         state
@@ -86,19 +86,6 @@ pub fn app(props: &Props) -> Html {
             target: Target::All,
         })
     };
-    let on_retry = {
-        let rows = state.rows.clone();
-        dispatch.reform(move |system: SystemId| {
-            let mode = rows
-                .iter()
-                .find(|r| r.system == system)
-                .map_or(Mode::Establish, |r| r.mode);
-            Action::Run {
-                mode,
-                target: Target::One(system),
-            }
-        })
-    };
     let on_cancel = {
         let cancel = cancel.clone();
         Callback::from(move |_| cancel.borrow().cancel())
@@ -144,23 +131,21 @@ pub fn app(props: &Props) -> Html {
                        from your browser with your own token." }
                 </p>
             </header>
-            <TokenPanel status={state.token_status()} info={state.token().map(|t| t.info().clone())} error={token_error}
+            <TokenPanel status={state.token_status()} info={state.token().map(|t| t.info().clone())} error={token_error} rejected={state.token_rejected.clone()}
                 now_ms={state.now_ms} remember={state.remember_token}
                 login_pending={state.login == Pending::Running}
                 login_error={match &state.login { Pending::Failed(m) => Some(m.clone()), _ => None }}
-                on_token_input={dispatch.reform(Action::TokenInput)} on_login={on_login}
+                on_token_input={dispatch.reform(|raw| Action::TokenInput(Secret::new(raw)))} on_login={on_login}
                 on_forget={dispatch.reform(|_| Action::ForgetToken)} on_remember={dispatch.reform(Action::SetRemember)} />
             <TenantField value={state.base_url.clone()} error={tenant_error} on_change={dispatch.reform(Action::SetBaseUrl)} />
             <section class="panel" aria-labelledby="systems-heading">
                 <h2 id="systems-heading">{ "2. Who and where" }</h2>
                 <label for="username">{ "Tapis username" }</label>
                 <input id="username" type="text" value={state.username.clone()} spellcheck="false" autocomplete="off"
-                    aria-describedby="username-help" oninput={dispatch.reform(|e: InputEvent| Action::SetUsername(input_value(&e)))} />
+                    aria-describedby="username-help username-mismatch" oninput={dispatch.reform(|e: InputEvent| Action::SetUsername(input_value(&e)))} />
                 <p id="username-help" class="hint">{ "Filled in from your token: Tapis creates TMS keys only for the token's own user." }</p>
                 if let Some(owner) = state.username_mismatch() {
-                    <p class="field-error" role="alert">{ format!(
-                        "Your token belongs to {owner}. Tapis refuses to create keys for another user, so every system will answer \
-                         “no access”. Use {owner}, or a token of the user you typed.") }</p>
+                    <p id="username-mismatch" class="field-error">{ mismatch_text(owner) }</p>
                 }
                 <SystemsInput systems={state.systems.clone()} draft={state.systems_draft.clone()}
                     on_draft={dispatch.reform(Action::SystemsDraft)} on_commit={dispatch.reform(|_| Action::CommitDraft)}
@@ -170,11 +155,11 @@ pub fn app(props: &Props) -> Html {
                     error={match discovery { Pending::Failed(m) => Some(m.clone()), _ => None }}
                     chosen={state.systems.clone()} can_discover={state.token().is_some()}
                     on_discover={on_discover} on_add={dispatch.reform(Action::AddSystem)} />
-                <RunControls running={state.running} refused={state.run_refused.clone()}
+                <RunControls running={state.running} refused={state.run_refused.clone()} refusals={state.refusals}
                     on_establish={run_all(Mode::Establish)} on_check={run_all(Mode::CheckOnly)} on_cancel={on_cancel} />
             </section>
             <Results rows={state.rows.clone()} summary={state.summary()} state={state.summary_state()} now_ms={state.now_ms}
-                on_retry={on_retry} on_remove={dispatch.reform(Action::AskRemove)} />
+                on_retry={dispatch.reform(Action::Retry)} on_remove={dispatch.reform(Action::AskRemove)} />
             <ActivityLog log={state.log.clone()} on_copy={on_copy} on_download={on_download} />
             <ConfirmRemove system={state.confirm_remove.clone()} on_confirm={on_confirm_remove}
                 on_cancel={dispatch.reform(|_| Action::CloseRemove)} />

@@ -4,9 +4,9 @@
 //! wrapper lives in `app.rs`.
 use serde::Serialize;
 use tms_core::engine::{Event, Mode, Outcome, Step};
-use tms_core::system_id::parse_list;
+use tms_core::system_id::{is_separator, parse_list};
 use tms_core::tapis::{RequestRecord, SystemInfo};
-use tms_core::{BaseUrl, Problem, SystemId, Token, TokenError};
+use tms_core::{BaseUrl, Problem, Secret, SystemId, Token, TokenError};
 
 /// Under this many seconds left, the token panel warns that the token is about to expire.
 pub const EXPIRING_SECS: i64 = 600;
@@ -124,6 +124,11 @@ pub struct AppState {
     pub remember_token: bool,
     pub base_url: String,
     pub username: String,
+    /// The user typed the username: a new token no longer fills it in.
+    pub username_edited: bool,
+    /// Why Tapis rejected the current token during a run (revoked, invalid): runs stop until
+    /// the user brings a new one.
+    pub token_rejected: Option<String>,
     /// The systems as the user entered them, valid or not, in order.
     pub systems: Vec<String>,
     /// What is typed in the systems field but not yet a chip.
@@ -139,6 +144,8 @@ pub struct AppState {
     pub confirm_remove: Option<SystemId>,
     /// Why the last run request was refused, shown next to the run buttons.
     pub run_refused: Option<String>,
+    /// How many run requests were refused so far (to announce a repeated refusal).
+    pub refusals: u32,
     /// The run the app's effect must start; set by the reducer so it sees the latest input.
     pub run_request: Option<RunRequest>,
 }
@@ -164,7 +171,8 @@ pub enum Target {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     Tick(u64),
-    TokenInput(String),
+    /// Text pasted into the token field; a [`Secret`] so that no Debug print can show it.
+    TokenInput(Secret),
     LoginStarted,
     LoggedIn(Token),
     LoginFailed(String),
@@ -188,6 +196,8 @@ pub enum Action {
         mode: Mode,
         target: Target,
     },
+    /// Retry one row in its last mode; a removal asks for confirmation again.
+    Retry(SystemId),
     Engine {
         run_id: u64,
         event: Event,
@@ -214,10 +224,10 @@ impl AppState {
         match action {
             Action::Tick(now) => self.now_ms = now,
             Action::TokenInput(raw) => {
-                let field = if raw.trim().is_empty() {
+                let field = if raw.expose().trim().is_empty() {
                     TokenField::Empty
                 } else {
-                    match Token::parse(&raw, self.now_ms / 1000) {
+                    match Token::parse(raw.expose(), self.now_ms / 1000) {
                         Ok(token) => TokenField::Parsed(token),
                         Err(err) => TokenField::Invalid(err),
                     }
@@ -231,12 +241,15 @@ impl AppState {
             }
             Action::LoginFailed(message) => self.login = Pending::Failed(message),
             Action::ForgetToken => {
-                self.token = TokenField::Empty;
+                self.set_token(TokenField::Empty);
                 self.remember_token = false;
             }
             Action::SetRemember(on) => self.remember_token = on,
             Action::SetBaseUrl(url) => self.base_url = url,
-            Action::SetUsername(name) => self.username = name,
+            Action::SetUsername(name) => {
+                self.username_edited = !name.trim().is_empty();
+                self.username = name;
+            }
             Action::SystemsDraft(text) => {
                 let (complete, rest) = match text.rfind(is_separator) {
                     Some(i) => text.split_at(i + 1),
@@ -256,6 +269,18 @@ impl AppState {
             Action::Discovered(Ok(systems)) => self.discovery = Pending::Done(systems),
             Action::Discovered(Err(message)) => self.discovery = Pending::Failed(message),
             Action::Run { mode, target } => self.request_run(mode, target),
+            Action::Retry(system) => {
+                match self
+                    .rows
+                    .iter()
+                    .find(|r| r.system == system)
+                    .map(|r| r.mode)
+                {
+                    // Never delete on a bare "Retry": the user confirms the removal again.
+                    Some(Mode::Remove) => self.confirm_remove = Some(system),
+                    mode => self.request_run(mode.unwrap_or(Mode::Establish), Target::One(system)),
+                }
+            }
             Action::Engine { run_id, event } if run_id == self.run_id => self.on_event(event),
             Action::Engine { .. } => {}
             Action::RunFinished { run_id } if run_id == self.run_id => {
@@ -291,7 +316,10 @@ impl AppState {
             return;
         }
         match self.check_run(&target) {
-            Err(reason) => self.run_refused = Some(reason),
+            Err(reason) => {
+                self.run_refused = Some(reason);
+                self.refusals += 1;
+            }
             Ok((base_url, token, systems)) => {
                 self.run_refused = None;
                 self.run_id += 1;
@@ -329,9 +357,15 @@ impl AppState {
             (TokenField::Invalid(err), _) => return Err(err.to_string()),
             (TokenField::Empty, _) => return Err("Paste your Tapis token or log in first.".into()),
         };
+        if let Some(reason) = &self.token_rejected {
+            return Err(format!("{reason} Log in again or paste a fresh token."));
+        }
         let base_url = self.tenant()?;
         if self.username.trim().is_empty() {
             return Err("Enter the Tapis username to set up credentials for.".into());
+        }
+        if let Some(owner) = self.username_mismatch() {
+            return Err(mismatch_text(owner));
         }
         let systems = match target {
             Target::One(system) => vec![system.clone()],
@@ -353,7 +387,14 @@ impl AppState {
     /// advanced field is refused rather than trusted, so a token never leaves for another host.
     pub fn tenant(&self) -> Result<BaseUrl, String> {
         let base = BaseUrl::parse(&self.base_url).map_err(|e| e.to_string())?;
-        if let Some(issuer) = self.token().and_then(|t| t.info().base_url().ok()) {
+        if let Some(token) = self.token() {
+            // Fail closed: a token whose issuer is not a usable tenant address goes nowhere.
+            let issuer = token.info().base_url().map_err(|e| {
+                format!(
+                    "This token's issuer ({}) is not a Tapis tenant address: {e}",
+                    token.info().issuer
+                )
+            })?;
             if issuer != base {
                 return Err(format!(
                     "This token was issued by {}; it is only sent to that tenant. Set the tenant URL back to it, or use a token from {}.",
@@ -366,22 +407,22 @@ impl AppState {
     }
 
     /// A new token fills the tenant URL and username from its claims, unless the user typed
-    /// a username of their own (kept, so the mismatch warning can explain it).
+    /// a username of their own (kept, so the mismatch refusal can explain it). Anything learnt
+    /// with the previous token (its rejection, the systems it could see) goes with it.
     fn set_token(&mut self, field: TokenField) {
         if let TokenField::Parsed(token) = &field {
             let info = token.info();
             if let Ok(base) = info.base_url() {
                 self.base_url = base.as_str().to_string();
             }
-            let previous = match &self.token {
-                TokenField::Parsed(old) => Some(old.info().username.clone()),
-                _ => None,
-            };
-            if self.username.is_empty() || previous.as_deref() == Some(self.username.as_str()) {
+            if !self.username_edited || self.username.trim().is_empty() {
                 self.username = info.username.clone();
+                self.username_edited = false;
             }
         }
         self.token = field;
+        self.token_rejected = None;
+        self.discovery = Pending::Idle;
     }
 
     fn on_event(&mut self, event: Event) {
@@ -408,6 +449,9 @@ impl AppState {
                 outcome,
                 elapsed_ms,
             } => {
+                if let Outcome::TokenRejected(problem) = &outcome {
+                    self.token_rejected = Some(problem.explanation());
+                }
                 if let Some(row) = self.row_mut(&system) {
                     row.status = RowStatus::Done(outcome);
                     row.elapsed_ms = elapsed_ms;
@@ -505,8 +549,12 @@ impl AppState {
     }
 }
 
-fn is_separator(c: char) -> bool {
-    c == ',' || c.is_whitespace()
+/// Why a run for another user is refused: Tapis makes TMS keys only for the token's own user.
+pub fn mismatch_text(owner: &str) -> String {
+    format!(
+        "Your token belongs to {owner}: Tapis sets up TMS keys only for the token's own user. \
+         Use {owner} as the username, or log in as the user you typed."
+    )
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -572,6 +620,10 @@ mod tests {
 
     const NOW_MS: u64 = 1_800_000_000_000;
 
+    fn token_input(raw: impl Into<String>) -> Action {
+        Action::TokenInput(Secret::new(raw.into()))
+    }
+
     fn jwt(username: &str, iss: &str, exp_in_secs: i64) -> String {
         let claims = serde_json::json!({
             "iss": iss, "sub": format!("{username}@designsafe"), "exp": (NOW_MS / 1000) as i64 + exp_in_secs,
@@ -585,7 +637,7 @@ mod tests {
     }
 
     fn with_token(exp_in_secs: i64) -> AppState {
-        AppState::new(NOW_MS, "https://designsafe.tapis.io".into()).apply(Action::TokenInput(jwt(
+        AppState::new(NOW_MS, "https://designsafe.tapis.io".into()).apply(token_input(jwt(
             "alice",
             "https://designsafe.tapis.io/v3/tokens",
             exp_in_secs,
@@ -624,10 +676,10 @@ mod tests {
             ("a.b.c", TokenStatus::Malformed),
         ];
         for (raw, expected) in cases {
-            let state = base.clone().apply(Action::TokenInput(raw.to_string()));
+            let state = base.clone().apply(token_input(raw.to_string()));
             assert_eq!(state.token_status(), *expected, "input {raw:?}");
         }
-        let expired = base.apply(Action::TokenInput(jwt(
+        let expired = base.apply(token_input(jwt(
             "alice",
             "https://designsafe.tapis.io/v3/tokens",
             -60,
@@ -637,7 +689,7 @@ mod tests {
 
     #[test]
     fn a_token_fills_tenant_and_username_but_keeps_a_typed_username() {
-        let state = AppState::new(NOW_MS, String::new()).apply(Action::TokenInput(jwt(
+        let state = AppState::new(NOW_MS, String::new()).apply(token_input(jwt(
             "alice",
             "http://127.0.0.1:5050/v3/tokens",
             3600,
@@ -648,7 +700,7 @@ mod tests {
 
         let typed = state.apply(Action::SetUsername("bob".into()));
         assert_eq!(typed.username_mismatch(), Some("alice"));
-        let renewed = typed.apply(Action::TokenInput(jwt(
+        let renewed = typed.apply(token_input(jwt(
             "alice",
             "http://127.0.0.1:5050/v3/tokens",
             7200,
@@ -676,6 +728,7 @@ mod tests {
             ("vista, ls6 frontera", &["vista"], "frontera"),
             ("a\nb\n", &["a", "b"], ""),
             ("stampede3,", &[], ""), // already present: not duplicated
+            ("ls6x;vista;", &["ls6x", "vista"], ""),
         ];
         for (typed, added, draft) in cases {
             let state =
@@ -714,10 +767,7 @@ mod tests {
                 "expired",
                 with_token(3600).apply(Action::Tick(NOW_MS + 3601 * 1000)),
             ),
-            (
-                "malformed",
-                ok.clone().apply(Action::TokenInput("abc".into())),
-            ),
+            ("malformed", ok.clone().apply(token_input("abc"))),
             (
                 "invalid id",
                 ok.clone().apply(Action::SystemsDraft("Stampede3,".into())),
@@ -735,6 +785,15 @@ mod tests {
                 "http tenant",
                 ok.clone()
                     .apply(Action::SetBaseUrl("http://designsafe.tapis.io".into())),
+            ),
+            (
+                "another user",
+                ok.clone().apply(Action::SetUsername("bob".into())),
+            ),
+            (
+                "issuer is not a tenant",
+                AppState::new(NOW_MS, "https://designsafe.tapis.io".into())
+                    .apply(token_input(jwt("alice", "not a url", 3600))),
             ),
             (
                 "no username",
@@ -920,10 +979,126 @@ mod tests {
     }
 
     #[test]
+    fn a_new_token_refills_the_username_unless_the_user_typed_one() {
+        let alice = jwt("alice", "https://designsafe.tapis.io/v3/tokens", 3600);
+        let bob = jwt("bob", "https://designsafe.tapis.io/v3/tokens", 3600);
+        let state = AppState::new(NOW_MS, String::new()).apply(token_input(alice.clone()));
+        let after_forget = state
+            .clone()
+            .apply(Action::ForgetToken)
+            .apply(token_input(bob.clone()));
+        assert_eq!(
+            after_forget.username, "bob",
+            "a forgotten token's user does not stick"
+        );
+        let replaced = state.clone().apply(token_input(bob));
+        assert_eq!(replaced.username, "bob");
+        let cleared = state
+            .apply(Action::SetUsername("carol".into()))
+            .apply(Action::SetUsername(String::new()));
+        assert_eq!(
+            cleared.apply(token_input(alice)).username,
+            "alice",
+            "an emptied field is refilled"
+        );
+    }
+
+    #[test]
+    fn a_token_rejected_in_a_run_blocks_the_next_until_a_new_token() {
+        let rejected = Outcome::TokenRejected(Problem::TokenRevoked {
+            message: "Token is revoked.".into(),
+        });
+        let mut state = with_token(3600).apply(Action::Run {
+            mode: Mode::Establish,
+            target: Target::All,
+        });
+        for system in ["stampede3", "ls6", "frontera"] {
+            let event = Event::Done {
+                system: id(system),
+                outcome: rejected.clone(),
+                elapsed_ms: 1,
+            };
+            state = state.apply(Action::Engine { run_id: 1, event });
+        }
+        state = state
+            .apply(Action::RunFinished { run_id: 1 })
+            .apply(Action::Run {
+                mode: Mode::Establish,
+                target: Target::All,
+            });
+        assert!(
+            !state.running
+                && state
+                    .run_refused
+                    .as_deref()
+                    .unwrap()
+                    .contains("Log in again")
+        );
+        let fresh = state.apply(token_input(jwt(
+            "alice",
+            "https://designsafe.tapis.io/v3/tokens",
+            7200,
+        )));
+        let again = fresh.apply(Action::Run {
+            mode: Mode::Establish,
+            target: Target::All,
+        });
+        assert!(again.running, "a new token clears the rejection");
+    }
+
+    #[test]
+    fn systems_found_with_one_token_are_dropped_with_it() {
+        let state = with_token(3600).apply(Action::Discovered(Ok(vec![])));
+        assert_eq!(state.discovery, Pending::Done(vec![]));
+        assert_eq!(state.apply(Action::ForgetToken).discovery, Pending::Idle);
+    }
+
+    #[test]
+    fn retrying_a_removal_asks_again_and_sends_nothing() {
+        let mut state = with_token(3600).apply(Action::Run {
+            mode: Mode::Remove,
+            target: Target::One(id("ls6")),
+        });
+        let failed = Outcome::Failed(Problem::ServerError {
+            status: 503,
+            message: String::new(),
+        });
+        state = state
+            .apply(Action::Engine {
+                run_id: 1,
+                event: Event::Done {
+                    system: id("ls6"),
+                    outcome: failed,
+                    elapsed_ms: 1,
+                },
+            })
+            .apply(Action::RunFinished { run_id: 1 })
+            .apply(Action::Retry(id("ls6")));
+        assert_eq!(state.confirm_remove, Some(id("ls6")));
+        assert!(
+            !state.running && state.run_id == 1,
+            "no run without the confirmation"
+        );
+
+        let check = with_token(3600)
+            .apply(Action::Run {
+                mode: Mode::CheckOnly,
+                target: Target::All,
+            })
+            .apply(Action::RunFinished { run_id: 1 })
+            .apply(Action::Retry(id("ls6")));
+        assert_eq!(
+            check.run_request.unwrap().mode,
+            Mode::CheckOnly,
+            "other rows retry in their mode"
+        );
+    }
+
+    #[test]
     fn the_report_never_contains_the_token() {
         let raw = jwt("alice", "https://designsafe.tapis.io/v3/tokens", 3600);
         let state = AppState::new(NOW_MS, String::new())
-            .apply(Action::TokenInput(raw.clone()))
+            .apply(token_input(raw.clone()))
             .apply(Action::Run {
                 mode: Mode::CheckOnly,
                 target: Target::All,

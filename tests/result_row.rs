@@ -156,7 +156,9 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
                 "{state}: countdown in {detail:?}"
             );
             assert!(
-                detail.starts_with("The key was made, but the system does not accept it yet"),
+                detail.starts_with(
+                    "Tapis made a key, but the system refused it, so it was not saved"
+                ),
                 "{detail}"
             );
         }

@@ -17,6 +17,10 @@ use support::*;
 const NOW_S: u64 = 1_750_000_000;
 const ISS: &str = "https://designsafe.tapis.io/v3/tokens";
 
+/// The visible sentence of `#token-status` (the screen-reader announcement is a separate,
+/// visually hidden line).
+const STATUS_SENTENCE: &str = "#token-status > p:not(.visually-hidden)";
+
 fn info_expiring_at(exp: u64) -> TokenInfo {
     // Parsed at a time the token was still good, like the app does when it is pasted.
     Token::parse(&access_token("alice", "designsafe", ISS, exp), exp - 1)
@@ -103,7 +107,7 @@ async fn status_says_what_state_the_token_is_in() {
         Some("none")
     );
     assert_eq!(
-        text(&m.host, "#token-status"),
+        text(&m.host, STATUS_SENTENCE),
         "No token yet. Paste one above or log in."
     );
     assert!(
@@ -138,6 +142,11 @@ async fn status_says_what_state_the_token_is_in() {
         "the expiry time is shown"
     );
     assert_eq!(warning(&m.host), None, "a valid token gets no warning");
+    // Screen readers hear the state once, in a polite status line, not the ticking countdown.
+    assert_eq!(
+        text(&m.host, "#token-status [role=status]"),
+        "Token for alice accepted."
+    );
     assert!(query(&m.host, "#forget-token").is_some());
     m.finish().await;
 
@@ -183,7 +192,7 @@ async fn status_says_what_state_the_token_is_in() {
         attr(&m.host, "#token-status", "data-state").as_deref(),
         Some("expired")
     );
-    assert_eq!(text(&m.host, "#token-status"), error);
+    assert_eq!(text(&m.host, STATUS_SENTENCE), error);
     assert!(error.contains("expired 1 h ago"), "{error}");
     m.finish().await;
 
@@ -199,7 +208,7 @@ async fn status_says_what_state_the_token_is_in() {
         Some("malformed")
     );
     assert_eq!(
-        text(&m.host, "#token-status"),
+        text(&m.host, STATUS_SENTENCE),
         "This is not a Tapis token: a token has 3 parts separated by dots, this text has 2. Copy the whole access token."
     );
     assert_eq!(

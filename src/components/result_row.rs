@@ -1,7 +1,7 @@
 use super::elapsed_text;
 use crate::state::{Row, RowStatus};
 use tms_core::engine::{Outcome, Step};
-use tms_core::SystemId;
+use tms_core::{Problem, SystemId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -90,7 +90,11 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                 Step::Removing => "Removing the stored credential…".to_string(),
             };
             let badge = match step {
-                Step::WaitingRetry { .. } => "Waiting for host",
+                Step::WaitingRetry {
+                    reason: Problem::KeyNotYetUsable { .. },
+                    ..
+                } => "Waiting for host",
+                Step::WaitingRetry { .. } => "Waiting to retry",
                 Step::Removing => "Removing",
                 Step::Creating => "Creating",
                 Step::ReadingSystem => "Reading system",

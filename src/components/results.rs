@@ -22,7 +22,9 @@ pub fn results(props: &Props) -> Html {
     {
         let heading = heading.clone();
         use_effect_with(props.state, move |state| {
-            if *state == "done" {
+            // Only when focus is nowhere useful (the run button was disabled under it): never
+            // pull a user out of a field they are typing in.
+            if *state == "done" && focus_is_idle() {
                 if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
                     let _ = el.focus();
                 }
@@ -59,4 +61,11 @@ pub fn results(props: &Props) -> Html {
             </ul>
         </section>
     }
+}
+
+fn focus_is_idle() -> bool {
+    let active = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element());
+    active.is_none_or(|el| el.tag_name() == "BODY" || el.has_attribute("disabled"))
 }

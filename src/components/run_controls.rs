@@ -5,6 +5,9 @@ pub struct Props {
     pub running: bool,
     /// Why a run would be refused right now; shown so the buttons never fail silently.
     pub refused: Option<String>,
+    /// Counts refusals, so the same reason given again is announced again.
+    #[prop_or_default]
+    pub refusals: u32,
     pub on_establish: Callback<()>,
     pub on_check: Callback<()>,
     pub on_cancel: Callback<()>,
@@ -28,7 +31,7 @@ pub fn run_controls(props: &Props) -> Html {
             </div>
             <p class="hint">{ "“Set up credentials” checks each system and creates TMS keys where they are missing. “Check only” changes nothing." }</p>
             if let Some(reason) = &props.refused {
-                <p id="run-refused" class="field-error" role="alert">{ reason }</p>
+                <p id="run-refused" key={props.refusals.to_string()} class="field-error" role="alert">{ reason }</p>
             }
         </div>
     }

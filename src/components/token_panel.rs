@@ -21,6 +21,9 @@ pub struct Props {
     pub remember: bool,
     pub login_pending: bool,
     pub login_error: Option<String>,
+    /// Tapis refused this token during a run (revoked, invalid): shown until a new one arrives.
+    #[prop_or_default]
+    pub rejected: Option<String>,
     pub on_token_input: Callback<String>,
     pub on_login: Callback<LoginRequest>,
     pub on_forget: Callback<()>,
@@ -91,8 +94,13 @@ pub fn token_panel(props: &Props) -> Html {
             if let Some(err) = &props.login_error {
                 <p class="field-error" role="alert">{ err }</p>
             }
-            <div id="token-status" class="token-status" data-state={props.status.as_str()} role="status" aria-live="polite">
+            <div id="token-status" class="token-status" data-state={props.status.as_str()}>
+                // Only changes of state are announced, not the countdown ticking inside.
+                <p class="visually-hidden" role="status">{ announcement(props) }</p>
                 { status_body(props) }
+                if let Some(reason) = &props.rejected {
+                    <p><strong>{ format!("{reason} Log in again or paste a fresh token.") }</strong></p>
+                }
             </div>
             <div class="actions">
                 <label class="shrink">
@@ -104,6 +112,18 @@ pub fn token_panel(props: &Props) -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+/// One sentence per token state for screen readers; it changes only when the state does.
+fn announcement(props: &Props) -> String {
+    let user = props.info.as_ref().map_or("", |i| i.username.as_str());
+    match props.status {
+        TokenStatus::None => String::new(),
+        TokenStatus::Valid => format!("Token for {user} accepted."),
+        TokenStatus::Expiring => format!("The token for {user} expires in less than 10 minutes."),
+        TokenStatus::Expired => "The token has expired.".to_string(),
+        TokenStatus::Malformed => "This is not a usable Tapis token.".to_string(),
     }
 }
 

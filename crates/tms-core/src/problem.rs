@@ -173,7 +173,7 @@ impl Problem {
                 if system_type.is_empty() { "non-Linux" } else { system_type }
             ),
             Problem::TmsRefused { reason, .. } => reason.sentence().into(),
-            Problem::KeyNotYetUsable { .. } => "The key was made, but the system does not accept it yet; this is usual for a few minutes after you get an allocation.".into(),
+            Problem::KeyNotYetUsable { .. } => "Tapis made a key, but the system refused it, so it was not saved; this is usual for a few minutes after you get an allocation.".into(),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
             Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
             Problem::Network { .. } => "Tapis could not be reached (network problem, or the browser blocked the request).".into(),
