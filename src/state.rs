@@ -504,8 +504,8 @@ impl AppState {
             s.done += 1;
             match outcome {
                 Outcome::Present => s.present += 1,
-                Outcome::Created => s.created += 1,
-                Outcome::Missing => s.missing += 1,
+                Outcome::Created { .. } => s.created += 1,
+                Outcome::Missing { .. } => s.missing += 1,
                 Outcome::Removed => s.removed += 1,
                 Outcome::Cancelled => s.cancelled += 1,
                 _ => s.attention += 1,
@@ -853,7 +853,7 @@ mod tests {
             },
             Event::Done {
                 system: id("stampede3"),
-                outcome: Outcome::Created,
+                outcome: Outcome::Created { replaced: false },
                 elapsed_ms: 3100,
             },
             Event::Done {
@@ -954,7 +954,7 @@ mod tests {
             target: Target::All,
         });
         for (system, outcome) in [
-            ("stampede3", Outcome::Created),
+            ("stampede3", Outcome::Created { replaced: false }),
             ("ls6", Outcome::Present),
             ("frontera", Outcome::NotFound),
         ] {
@@ -1107,7 +1107,7 @@ mod tests {
                 run_id: 1,
                 event: Event::Done {
                     system: id("ls6"),
-                    outcome: Outcome::Missing,
+                    outcome: Outcome::Missing { rejected: false },
                     elapsed_ms: 5,
                 },
             });

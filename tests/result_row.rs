@@ -60,8 +60,30 @@ fn cases() -> Vec<Case> {
         ),
         case("removing", step(Step::Removing), false, false),
         case("present", done(Outcome::Present), false, true),
-        case("created", done(Outcome::Created), false, true),
-        case("missing", done(Outcome::Missing), true, false),
+        case(
+            "created",
+            done(Outcome::Created { replaced: false }),
+            false,
+            true,
+        ),
+        case(
+            "created",
+            done(Outcome::Created { replaced: true }),
+            false,
+            true,
+        ),
+        case(
+            "missing",
+            done(Outcome::Missing { rejected: false }),
+            true,
+            false,
+        ),
+        case(
+            "missing",
+            done(Outcome::Missing { rejected: true }),
+            true,
+            false,
+        ),
         case("removed", done(Outcome::Removed), false, false),
         case(
             "not-tms",

@@ -32,7 +32,7 @@ pub fn result_row(props: &Props) -> Html {
     let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
     let can_remove = matches!(
         outcome,
-        Some(Outcome::Present | Outcome::Created | Outcome::Failed(_))
+        Some(Outcome::Present | Outcome::Created { .. } | Outcome::Failed(_))
     );
     html! {
         <li class="result" data-system={system.as_str().to_string()} data-state={row.state()}>
@@ -105,8 +105,10 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
         RowStatus::Done(outcome) => {
             let badge = match outcome {
                 Outcome::Present => "Ready",
-                Outcome::Created => "Created",
-                Outcome::Missing => "Missing",
+                Outcome::Created { replaced: false } => "Created",
+                Outcome::Created { replaced: true } => "Replaced",
+                Outcome::Missing { rejected: false } => "Missing",
+                Outcome::Missing { rejected: true } => "Key refused",
                 Outcome::Removed => "Removed",
                 Outcome::NotTms { .. } => "Not TMS",
                 Outcome::NoAccess => "No access",

@@ -95,10 +95,18 @@ impl Step {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Present,
-    Created,
-    Missing,
+    /// `replaced`: the host had refused the key Tapis stored before; the new one took its place.
+    Created {
+        replaced: bool,
+    },
+    /// `rejected`: a key is stored but the host refuses it (check-only mode).
+    Missing {
+        rejected: bool,
+    },
     Removed,
-    NotTms { authn_method: String },
+    NotTms {
+        authn_method: String,
+    },
     NoAccess,
     NotFound,
     TokenRejected(Problem),
@@ -110,8 +118,8 @@ impl Outcome {
     pub fn state(&self) -> &'static str {
         match self {
             Outcome::Present => "present",
-            Outcome::Created => "created",
-            Outcome::Missing => "missing",
+            Outcome::Created { .. } => "created",
+            Outcome::Missing { .. } => "missing",
             Outcome::Removed => "removed",
             Outcome::NotTms { .. } => "not-tms",
             Outcome::NoAccess => "no-access",
@@ -126,7 +134,10 @@ impl Outcome {
     pub fn problem(&self) -> Option<Problem> {
         let empty = String::new;
         match self {
-            Outcome::Missing => Some(Problem::CredentialsMissing { message: empty() }),
+            Outcome::Missing { rejected: false } => {
+                Some(Problem::CredentialsMissing { message: empty() })
+            }
+            Outcome::Missing { rejected: true } => Some(Problem::KeyRejected { message: empty() }),
             Outcome::NotTms { authn_method } => Some(Problem::NotTms {
                 authn_method: authn_method.clone(),
             }),
@@ -140,8 +151,9 @@ impl Outcome {
     pub fn explanation(&self) -> String {
         match self {
             Outcome::Present => "A working key is already in place.".into(),
-            Outcome::Created => "A Tapis-managed key was created and the system accepts it.".into(),
-            Outcome::Missing => "No working key is stored for you on this system.".into(),
+            Outcome::Created { replaced: false } => "A Tapis-managed key was created and the system accepts it.".into(),
+            Outcome::Created { replaced: true } => "The system had refused your stored key; Tapis replaced it with a new managed key, which the system accepts.".into(),
+            Outcome::Missing { rejected: false } => "No key is stored for you on this system yet.".into(),
             Outcome::Removed => "Your stored key for this system was removed from Tapis.".into(),
             Outcome::Cancelled => "Stopped before finishing.".into(),
             Outcome::TokenRejected(p) => format!("{} All systems were stopped.", p.explanation()),
@@ -285,17 +297,18 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 Err(end) => end.into_outcome(),
             };
         }
-        match self
+        // Only a definite "no key" or "key refused" goes on; anything ambiguous ends here.
+        let stale = match self
             .call(Step::Checking, Operation::Check, || client.check(id, user))
             .await
         {
             Ok(_) => return Outcome::Present,
-            Err(End::Problem(Problem::CredentialsMissing { .. } | Problem::KeyRejected { .. })) => {
-            }
+            Err(End::Problem(Problem::CredentialsMissing { .. })) => false,
+            Err(End::Problem(Problem::KeyRejected { .. })) => true,
             Err(end) => return end.into_outcome(),
-        }
+        };
         if self.run.options.mode == Mode::CheckOnly {
-            return Outcome::Missing;
+            return Outcome::Missing { rejected: stale };
         }
         let info = match self
             .call(Step::ReadingSystem, Operation::GetSystem, || {
@@ -315,7 +328,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             })
             .await
         {
-            Ok(_) => Outcome::Created,
+            Ok(_) => Outcome::Created { replaced: stale },
             Err(end) => end.into_outcome(),
         }
     }

@@ -188,9 +188,11 @@ impl Problem {
                 "Log in again (or paste a fresh access token), then run it again.".into()
             }
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
-            Problem::CredentialsMissing { .. } | Problem::KeyRejected { .. } => {
+            Problem::CredentialsMissing { .. } => {
                 "Run “Set up credentials” to create Tapis-managed keys for it.".into()
             }
+            // A refused key is also what a missing allocation looks like: say both.
+            Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
             Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
             Problem::NoAccess { .. } => "Make sure you have an active allocation on this system (ask your PI or TACC support); new allocations can take a while to arrive.".into(),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),

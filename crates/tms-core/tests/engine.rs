@@ -138,14 +138,18 @@ fn present_needs_one_request() {
 
 #[test]
 fn missing_or_rejected_key_is_created_with_three_requests() {
-    for first in [missing(), key_rejected()] {
+    for (first, replaced) in [(missing(), false), (key_rejected(), true)] {
         let clock = FakeClock::new();
         let t = FakeTransport::new(&clock);
         t.on("check", "stampede3", [first])
             .on("get", "stampede3", [tms_system()])
             .on("create", "stampede3", [created()]);
         let r = go(&t, &clock, &["stampede3"], establish());
-        assert_eq!(r.outcome("stampede3"), &Outcome::Created);
+        assert_eq!(r.outcome("stampede3"), &Outcome::Created { replaced });
+        assert_eq!(
+            r.outcome("stampede3").explanation().contains("replaced"),
+            replaced
+        );
         assert_eq!(t.ops("stampede3"), ["check", "get", "create"]);
         let states: Vec<String> = r.steps("stampede3").into_iter().map(|s| s.0).collect();
         assert_eq!(states, ["queued", "checking", "reading-system", "creating"]);
@@ -287,8 +291,8 @@ fn final_check_answers_never_create() {
 fn check_only_stops_after_the_check() {
     for (answer, want) in [
         (ok(), Outcome::Present),
-        (missing(), Outcome::Missing),
-        (key_rejected(), Outcome::Missing),
+        (missing(), Outcome::Missing { rejected: false }),
+        (key_rejected(), Outcome::Missing { rejected: true }),
     ] {
         let clock = FakeClock::new();
         let t = FakeTransport::new(&clock);
@@ -339,7 +343,7 @@ fn create_401_is_retried_within_the_window_then_created() {
         .on("get", "ls6", [tms_system()])
         .on("create", "ls6", [not_yet(), not_yet(), created()]);
     let r = go(&t, &clock, &["ls6"], establish());
-    assert_eq!(r.outcome("ls6"), &Outcome::Created);
+    assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
     assert_eq!(t.ops("ls6"), ["check", "get", "create", "create", "create"]);
     let waits = r.waits("ls6");
     assert_eq!(waits.len(), 2);
@@ -464,7 +468,7 @@ fn transient_error_then_success() {
         [fail(TransportError::Timeout, 5), created()],
     );
     let r = go(&t, &clock, &["ls6"], establish());
-    assert_eq!(r.outcome("ls6"), &Outcome::Created);
+    assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
     assert_eq!(
         t.ops("ls6"),
         ["check", "check", "get", "get", "create", "create"]
@@ -706,7 +710,7 @@ fn concurrency_bound_is_respected_and_systems_run_in_parallel() {
             let want = if i % 2 == 0 {
                 (Outcome::Present, 1)
             } else {
-                (Outcome::Created, 3)
+                (Outcome::Created { replaced: false }, 3)
             };
             assert_eq!((r.outcome(n).clone(), t.ops(n).len()), want);
         }
