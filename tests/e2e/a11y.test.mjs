@@ -1,0 +1,284 @@
+// Accessibility: axe-core (WCAG 2.0/2.1 A and AA) at three moments, a keyboard-only run with the
+// remove dialog, the phone-width layout, and the live regions screen readers rely on.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  ROOT, fixture, pasteToken, scenario, screenshotPath, setSystems, sleep, tmsSystem, waitDone, waitRow,
+} from './harness.mjs';
+
+const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+// One row in each final state that matters here: present, created, not-tms, no-access, not-found.
+const MIXED = {
+  def: scenario({
+    systems: [
+      tmsSystem('stampede3'),
+      tmsSystem('ls6'),
+      { ...tmsSystem('corral-pki'), defaultAuthnMethod: 'PKI_KEYS', canExec: false },
+      tmsSystem('private-cluster', {}, { usableBy: [] }),
+    ],
+    credentials: [{ systemId: 'stampede3', username: 'demo' }],
+  }),
+  expected: {
+    stampede3: 'present', ls6: 'created', 'corral-pki': 'not-tms', 'private-cluster': 'no-access',
+    'no-such-system': 'not-found',
+  },
+};
+
+async function mixedRun(page, sim) {
+  await pasteToken(page, await sim.token('demo'));
+  await setSystems(page, Object.keys(MIXED.expected));
+  await page.click('#establish');
+  for (const [id, state] of Object.entries(MIXED.expected)) await waitRow(page, id, state, { sim });
+  await waitDone(page);
+}
+
+/** Runs axe on the app's root; resolves to every violation as {id, impact, help, helpUrl, targets}. */
+async function axeRun(page) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(
+    async (tags) => {
+      const result = await window.axe.run(document.querySelector('#tms-credentials'), { runOnly: tags });
+      return result.violations.map((v) => ({
+        id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+        targets: v.nodes.map((n) => n.target.join(' ')),
+      }));
+    },
+    TAGS,
+  );
+}
+
+const listViolations = (violations) =>
+  violations
+    .map((v) => `- ${v.id} [${v.impact}] ${v.help} (${v.helpUrl})\n    targets: ${v.targets.join(' | ')}`)
+    .join('\n');
+
+/**
+ * Scans and adds every violation to `found` as {moment, blocking, ...}. Serious and critical ones
+ * block, except `known` defects ({id, target: RegExp}), each asserted on its own in a todo test.
+ */
+async function axeScan(t, page, moment, found, known = []) {
+  for (const v of await axeRun(page)) {
+    const isKnown = (x) => known.some((k) => k.id === v.id && k.target.test(x));
+    const blocking = (v.impact === 'serious' || v.impact === 'critical') && v.targets.some((x) => !isKnown(x));
+    found.push({ ...v, moment, blocking });
+    for (const line of `axe at "${moment}"${blocking ? '' : ' (not blocking)'}:\n${listViolations([v])}`.split('\n')) t.diagnostic(line);
+  }
+}
+
+function assertNoBlocking(found) {
+  const text = found.map((v) => `at "${v.moment}"${v.blocking ? ' BLOCKING' : ''}:\n${listViolations([v])}`).join('\n');
+  const blocking = found.filter((v) => v.blocking).length;
+  assert.equal(blocking, 0, `${blocking} serious/critical axe violation(s); every violation found:\n${text}`);
+}
+
+// Reported app defect (WCAG 2.5.3 Label in Name): an already chosen system's discovery button
+// shows "Added" but is named "Add <id>". Excluded from the main scan, asserted in a todo test.
+const ADDED_BUTTON_NAME = { id: 'label-content-name-mismatch', target: /^button\[aria-label="Add [^"]+"\]$/ };
+
+/** A short description of the focused element, for failure messages. */
+const focused = (page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    if (!a || a === document.body) return 'body';
+    const label = a.getAttribute('aria-label') || a.textContent.trim().slice(0, 30);
+    return `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${label ? ` "${label}"` : ''}`;
+  });
+
+/** Presses Tab (or Shift+Tab) until `selector` has focus; the error shows where focus went. */
+async function tabTo(page, selector, { max = 40, back = false } = {}) {
+  const seen = [];
+  for (let n = 0; n < max; n++) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return seen;
+    seen.push(await focused(page));
+  }
+  throw new Error(`${selector} not reached with ${max} ${back ? 'Shift+Tab' : 'Tab'} presses; focus went: ${seen.join(' → ')}`);
+}
+
+/**
+ * The focus indicator of the focused element: its own outline, or for the chips field (whose input
+ * draws no outline) the ring the `.chips` container draws with :focus-within.
+ */
+const focusRing = (page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    const own = getComputedStyle(a);
+    const box = a.closest('.chips') ?? a;
+    const style = box === a ? own : getComputedStyle(box);
+    return { on: box === a ? 'self' : '.chips', style: style.outlineStyle, width: style.outlineWidth, focusVisible: a.matches(':focus-visible') };
+  });
+
+async function assertFocusRing(page, what) {
+  const ring = await focusRing(page);
+  assert.notEqual(ring.style, 'none', `${what}: visible focus indicator (outline on ${ring.on}: ${JSON.stringify(ring)})`);
+  assert.notEqual(ring.width, '0px', `${what}: outline has a width`);
+}
+
+const chips = (page) => page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip));
+
+describe('accessibility', () => {
+  const env = fixture();
+  before(env.setup);
+  after(env.teardown);
+
+  test('axe: no serious or critical WCAG 2.1 A/AA violations on first screen, discovery, and after a mixed run', { timeout: 45_000 }, async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
+    const found = [];
+    await axeScan(t, page, 'first screen', found);
+
+    await pasteToken(page, await sim.token('demo'));
+    await page.click('#discover');
+    await page.waitForSelector('[data-discovered]', { timeout: 10_000 });
+    await axeScan(t, page, 'token pasted, systems listed', found, [ADDED_BUTTON_NAME]);
+
+    await mixedRun(page, sim);
+    await page.click('details:has(#log-heading) > summary');
+    await page.waitForFunction(() => document.querySelector('details:has(#log-heading)').open);
+    await page.click('[data-system="stampede3"] button[data-action="remove"]');
+    await page.waitForSelector('dialog#confirm-remove[open]');
+    await axeScan(t, page, 'after mixed run, log open, remove dialog open', found, [ADDED_BUTTON_NAME]);
+    assertNoBlocking(found);
+    assertNoErrors();
+  });
+
+  test('axe: an already added system\'s "Added" button is named by its visible text', {
+    timeout: 20_000,
+    todo: 'app defect, reported: the discovery button shows "Added" but aria-label says "Add <id>" (WCAG 2.5.3)',
+  }, async (t) => {
+    const { page, sim } = await env.open(t, MIXED.def);
+    await pasteToken(page, await sim.token('demo'));
+    await page.click('#discover');
+    await page.waitForSelector('[data-discovered="stampede3"] button[disabled]', { timeout: 10_000 });
+    const mismatch = (await axeRun(page)).filter((v) => v.id === ADDED_BUTTON_NAME.id);
+    assert.deepEqual(mismatch, [], listViolations(mismatch));
+  });
+
+  test('keyboard only: token, chips, run, and the remove dialog (focus in, Escape, focus back)', { timeout: 45_000 }, async (t) => {
+    const def = scenario({
+      systems: [tmsSystem('stampede3'), tmsSystem('ls6')],
+      credentials: [{ systemId: 'stampede3', username: 'demo' }],
+    });
+    const { page, sim, assertNoErrors } = await env.open(t, def);
+    const token = await sim.token('demo');
+
+    // From the top of the page: nothing focused yet.
+    assert.equal(await focused(page), 'body');
+    await tabTo(page, '#token');
+    await assertFocusRing(page, '#token');
+    await page.keyboard.insertText(token);
+    await page.waitForSelector('#token-status[data-state="valid"]', { timeout: 5000 });
+
+    await tabTo(page, '#systems');
+    await assertFocusRing(page, '#systems');
+    // Backspace in the empty field removes the last chip: clear the defaults that way.
+    for (let n = (await chips(page)).length; n > 0; n--) {
+      await page.keyboard.press('Backspace');
+      assert.equal((await chips(page)).length, n - 1, 'Backspace removed one chip');
+    }
+    for (const id of ['stampede3', 'ls6', 'oops']) {
+      await page.keyboard.type(id);
+      await page.keyboard.press('Enter');
+    }
+    assert.deepEqual(await chips(page), ['stampede3', 'ls6', 'oops']);
+    await page.keyboard.press('Backspace');
+    assert.deepEqual(await chips(page), ['stampede3', 'ls6'], 'Backspace removed the last chip');
+    assert.ok(await page.evaluate(() => document.activeElement.id === 'systems'), 'focus stays in the field');
+
+    await sim.clearLog();
+    await tabTo(page, '#establish');
+    await assertFocusRing(page, '#establish');
+    await page.keyboard.press('Enter');
+    await waitRow(page, 'stampede3', 'present', { sim });
+    await waitRow(page, 'ls6', 'created', { sim });
+    await waitDone(page);
+    await page.waitForFunction(() => document.activeElement?.id === 'results-heading', null, { timeout: 3000 }).catch(() => {});
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'results-heading', 'at the end of a run focus moves to the results');
+
+    const remove = '[data-system="ls6"] button[data-action="remove"]';
+    await tabTo(page, remove);
+    await assertFocusRing(page, 'row remove button');
+    await sim.clearLog();
+    await page.keyboard.press('Space');
+    await page.waitForSelector('dialog#confirm-remove[open]');
+    await page.waitForFunction(() => document.activeElement?.closest('dialog#confirm-remove'), null, { timeout: 2000 }).catch(() => {});
+    assert.ok(
+      await page.evaluate(() => document.activeElement?.matches('dialog#confirm-remove [data-action="cancel"]')),
+      `focus lands on "Keep credentials" in the dialog, not ${await focused(page)}`,
+    );
+    await assertFocusRing(page, 'dialog "Keep credentials"');
+
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('dialog#confirm-remove').open, null, { timeout: 3000 });
+    await sleep(300);
+    assert.deepEqual((await sim.log()).filter((e) => e.method === 'DELETE'), [], 'Escape deletes nothing');
+    assert.equal(await page.getAttribute('[data-system="ls6"]', 'data-state'), 'created');
+    assert.deepEqual((await sim.credentials()).map((c) => c.systemId).sort(), ['ls6', 'stampede3']);
+    assert.ok(
+      await page.evaluate((s) => document.activeElement?.matches(s), remove),
+      `focus returns to the row's remove button, not ${await focused(page)}`,
+    );
+    assertNoErrors();
+  });
+
+  test('phone width (375 px): no horizontal scrolling and every row fits after a mixed run', { timeout: 30_000 }, async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
+    await page.setViewportSize({ width: 375, height: 800 });
+    await mixedRun(page, sim);
+    const fit = () =>
+      page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+        rows: [...document.querySelectorAll('[data-system]')].map((e) => {
+          const r = e.getBoundingClientRect();
+          return { system: e.dataset.system, left: r.left, right: r.right };
+        }),
+        // The widest elements, to name a culprit when the page scrolls sideways.
+        widest: [...document.querySelectorAll('#tms-credentials *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .slice(0, 5)
+          .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}`),
+      }));
+    const m = await fit();
+    await page.screenshot({ path: screenshotPath('phone-after-run.png'), fullPage: true });
+    assert.ok(m.scrollWidth <= m.innerWidth, `no horizontal scrolling: scrollWidth ${m.scrollWidth} > ${m.innerWidth}; overflowing: ${m.widest.join(', ')}`);
+    assert.equal(m.rows.length, Object.keys(MIXED.expected).length);
+    for (const r of m.rows) {
+      assert.ok(r.left >= 0 && r.right <= m.innerWidth, `row ${r.system} inside the viewport: ${JSON.stringify(r)}`);
+    }
+    assertNoErrors();
+  });
+
+  test('live regions: the summary status is present before the run and announces the result; the token status says accepted', { timeout: 30_000 }, async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
+    const region = '#summary [role=status]';
+    const tokenRegion = '#token-status [role=status]';
+    // Both live regions exist (and are empty or idle) before anything they announce happens.
+    assert.ok(await page.$(region), `${region} is in the DOM before the run`);
+    assert.ok(await page.$(tokenRegion), `${tokenRegion} is in the DOM before a token is pasted`);
+    assert.equal((await page.textContent(tokenRegion)).trim(), '', 'nothing to announce yet');
+    const before = (await page.textContent(region)).trim();
+    assert.doesNotMatch(before, /^Done/);
+    // Tag the nodes: a region replaced by a new node is not announced by most screen readers.
+    await page.evaluate(([a, b]) => {
+      document.querySelector(a).dataset.probe = 'kept';
+      document.querySelector(b).dataset.probe = 'kept';
+    }, [region, tokenRegion]);
+
+    await pasteToken(page, await sim.token('demo'));
+    assert.match((await page.textContent(tokenRegion)).trim(), /^Token for demo accepted\.$/);
+    assert.equal(await page.getAttribute(tokenRegion, 'data-probe'), 'kept', 'the token status region is the same node');
+
+    await setSystems(page, Object.keys(MIXED.expected));
+    await page.click('#establish');
+    for (const [id, state] of Object.entries(MIXED.expected)) await waitRow(page, id, state, { sim });
+    await waitDone(page);
+    const done = (await page.textContent(region)).trim();
+    assert.equal(done, 'Done: 1 created, 1 already set up, 3 need attention.');
+    assert.equal(await page.getAttribute(region, 'data-probe'), 'kept', 'the summary region is the same node');
+    assert.equal(await page.getAttribute(region, 'aria-live'), 'polite');
+    assertNoErrors();
+  });
+});
