@@ -143,7 +143,12 @@ fn result_row(
 async fn every_row_state_shows_its_state_explanation_and_actions() {
     let system = SystemId::parse("stampede3").unwrap();
     let all = cases();
-    assert_eq!(all.len(), 16, "one case per state");
+    // One case per state, plus the replaced-key and refused-key variants of created and missing.
+    assert_eq!(all.len(), 18);
+    let mut states: Vec<&str> = all.iter().map(|c| c.state).collect();
+    states.sort_unstable();
+    states.dedup();
+    assert_eq!(states.len(), 16, "every state is covered");
 
     for Case {
         state,
