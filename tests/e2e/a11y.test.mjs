@@ -251,6 +251,42 @@ describe('accessibility', () => {
     assertNoErrors();
   });
 
+  test('phone width (375 px): the "Find my systems" table fits without horizontal scrolling', {
+    timeout: 20_000,
+    todo: 'app defect, reported: table.discovered (unbreakable host names) is ~590 px wide at 375 px (WCAG 1.4.10 Reflow)',
+  }, async (t) => {
+    const { page, sim } = await env.open(t, MIXED.def);
+    await page.setViewportSize({ width: 375, height: 800 });
+    await pasteToken(page, await sim.token('demo'));
+    await page.click('#discover');
+    await page.waitForSelector('[data-discovered]', { timeout: 10_000 });
+    const m = await page.evaluate(() => ({
+      scrollWidth: document.documentElement.scrollWidth,
+      table: Math.round(document.querySelector('table.discovered').getBoundingClientRect().right),
+      innerWidth: window.innerWidth,
+    }));
+    assert.ok(m.scrollWidth <= m.innerWidth, `no horizontal scrolling with the list shown: ${JSON.stringify(m)}`);
+  });
+
+  test('keyboard: adding a discovered system keeps focus on something, not <body>', {
+    timeout: 20_000,
+    todo: 'app defect, reported: the focused "Add <id>" button becomes disabled and focus falls to <body> (WCAG 2.4.3)',
+  }, async (t) => {
+    const { page, sim } = await env.open(t, MIXED.def);
+    await pasteToken(page, await sim.token('demo'));
+    await setSystems(page, ['stampede3']);
+    await page.focus('#discover');
+    await page.keyboard.press('Enter');
+    const add = '[data-discovered="ls6"] button';
+    await page.waitForSelector(add, { timeout: 10_000 });
+    await page.focus(add);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`${add}[disabled]`);
+    await sleep(200);
+    assert.deepEqual(await chips(page), ['stampede3', 'ls6']);
+    assert.notEqual(await focused(page), 'body', 'focus is not lost after Add');
+  });
+
   test('live regions: the summary status is present before the run and announces the result; the token status says accepted', { timeout: 30_000 }, async (t) => {
     const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
     const region = '#summary [role=status]';
