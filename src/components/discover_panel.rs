@@ -49,7 +49,11 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
     let added = props.chosen.contains(&id);
     let on_add = {
         let (on_add, id) = (props.on_add.clone(), id.clone());
-        Callback::from(move |_: MouseEvent| on_add.emit(id.clone()))
+        Callback::from(move |_: MouseEvent| {
+            if !added {
+                on_add.emit(id.clone());
+            }
+        })
     };
     html! {
         <tr data-discovered={id.clone()}>
@@ -58,7 +62,9 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
             <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{method} (set up elsewhere)") } }</td>
             <td>
                 if tms {
-                    <button type="button" onclick={on_add} disabled={added} aria-label={format!("Add {id}")}>
+                    <button type="button" onclick={on_add} aria-disabled={added.to_string()}
+                        aria-label={format!("{} {id}", if added { "Added" } else { "Add" })}>
+                        // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
                         { if added { "Added" } else { "Add" } }
                     </button>
                 }

@@ -28,7 +28,9 @@ describe('discover', () => {
     const listed = await page.$$eval('[data-discovered]', (els) => els.map((e) => e.dataset.discovered));
     assert.deepEqual(listed.sort(), ['corral-pki', 'ls6', 'stampede3'], 'what the user can see, nothing else');
     assert.equal(await page.$('[data-discovered="corral-pki"] button'), null, 'a PKI_KEYS system cannot be added');
-    assert.ok(await page.$('[data-discovered="stampede3"] button[disabled]'), 'an already chosen system is marked');
+    assert.ok(await page.$('[data-discovered="stampede3"] button[aria-disabled="true"]'), 'an already chosen system is marked');
+    await page.click('[data-discovered="stampede3"] button', { force: true }); // aria-disabled: still clickable, must do nothing
+    assert.deepEqual(await page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip)), ['stampede3'], 'adding it again changes nothing');
 
     await page.click('[data-discovered="ls6"] button');
     assert.deepEqual(await page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip)), ['stampede3', 'ls6']);
