@@ -83,23 +83,34 @@ async fn without_a_system_the_dialog_is_closed() {
     m.finish().await;
 }
 
-/// Escape closes a native modal dialog by itself; the component must report that as a cancel
-/// so the app's state and the dialog agree. (`close()` stands in for Escape: synthetic key
-/// events do not trigger the browser's default actions.)
+/// Escape makes the browser fire `cancel` on a modal dialog (then close it): the component
+/// reports that as a cancel, once. A close that is not the user's (a script's `close()`) is not.
+/// (Synthetic key events do not trigger the browser's default actions, so the test fires the
+/// `cancel` event Escape would; the end-to-end tests press the real key.)
 #[wasm_bindgen_test]
-async fn the_browser_closing_the_dialog_reports_a_cancel() {
+async fn escape_reports_a_cancel_and_a_scripted_close_does_not() {
     let (confirms, cancels) = (Recorder::new(), Recorder::new());
     let m = Mounted::new(dialog(Some("ls6"), &confirms, &cancels)).await;
-    // The effect that opens the dialog, and the `close` event, each run in a task of their own.
     settle_until(|| is_open(&m.host)).await;
     assert!(is_open(&m.host));
-
-    get(&m.host, "dialog#confirm-remove")
+    let native = get(&m.host, "dialog#confirm-remove")
         .dyn_into::<HtmlDialogElement>()
-        .unwrap()
-        .close();
-    settle_until(|| cancels.count() > 0).await;
+        .unwrap();
+
+    native
+        .dispatch_event(&web_sys::Event::new("cancel").unwrap())
+        .unwrap();
+    settle().await;
     assert_eq!(cancels.take().len(), 1);
+
+    native.close();
+    settle().await;
+    settle().await;
+    assert_eq!(
+        cancels.count(),
+        0,
+        "closing by script is not the user's cancel"
+    );
     assert_eq!(confirms.count(), 0);
     m.finish().await;
 }

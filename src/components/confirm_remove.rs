@@ -42,19 +42,12 @@ pub fn confirm_remove(props: &Props) -> Html {
         })
     };
     let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    // Escape closes a native dialog; report it as a cancel so state and dialog agree. A close
-    // the parent asked for (question withdrawn after an answer) renders with no system first,
-    // so it is not reported again.
-    let on_close = {
-        let (cb, asking) = (props.on_cancel.clone(), props.system.is_some());
-        Callback::from(move |_: Event| {
-            if asking {
-                cb.emit(());
-            }
-        })
-    };
+    // Escape fires `cancel` (then closes the dialog): report that as the user's "no". The
+    // `close` event is not used: it also follows the close this component does itself when the
+    // question is withdrawn, and could arrive after the next question was asked.
+    let on_escape = props.on_cancel.reform(|_: Event| ());
     html! {
-        <dialog id="confirm-remove" ref={dialog} aria-labelledby="confirm-remove-title" onclose={on_close}>
+        <dialog id="confirm-remove" ref={dialog} aria-labelledby="confirm-remove-title" oncancel={on_escape}>
             <h2 id="confirm-remove-title">{ format!("Remove credentials on {id}?") }</h2>
             <p>{ format!("Tapis will forget the SSH key it stored for you on {id}. Jobs and file transfers on {id} \
                            stop working until you set up credentials again.") }</p>
