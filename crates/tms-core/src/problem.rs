@@ -67,23 +67,62 @@ impl TmsRefusal {
 /// message (an excerpt) for the log; it is never part of `explanation()`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    TokenExpired { message: Option<String> },
-    TokenInvalid { message: String },
-    TokenRevoked { message: String },
-    LoginRejected { message: String },
-    CredentialsMissing { message: String },
-    KeyRejected { message: String },
-    HostUnreachable { message: String },
-    NoAccess { message: String },
-    NotFound { message: String },
-    NotTms { authn_method: String },
+    TokenExpired {
+        message: Option<String>,
+    },
+    TokenInvalid {
+        message: String,
+    },
+    TokenRevoked {
+        message: String,
+    },
+    LoginRejected {
+        message: String,
+    },
+    /// The tenant refuses the password grant from this page (403 on the token request).
+    LoginNotAllowed {
+        message: String,
+    },
+    CredentialsMissing {
+        message: String,
+    },
+    KeyRejected {
+        message: String,
+    },
+    HostUnreachable {
+        message: String,
+    },
+    NoAccess {
+        message: String,
+    },
+    NotFound {
+        message: String,
+    },
+    NotTms {
+        authn_method: String,
+    },
     SystemDisabled,
-    NotLinux { system_type: String },
-    TmsRefused { reason: TmsRefusal, message: String },
-    KeyNotYetUsable { message: String },
-    ServerError { status: u16, message: String },
-    Unexpected { status: u16, message: String },
-    Network { detail: String },
+    NotLinux {
+        system_type: String,
+    },
+    TmsRefused {
+        reason: TmsRefusal,
+        message: String,
+    },
+    KeyNotYetUsable {
+        message: String,
+    },
+    ServerError {
+        status: u16,
+        message: String,
+    },
+    Unexpected {
+        status: u16,
+        message: String,
+    },
+    Network {
+        detail: String,
+    },
     Timeout,
     Cancelled,
 }
@@ -95,6 +134,7 @@ impl Problem {
             Problem::TokenInvalid { .. } => "token-invalid",
             Problem::TokenRevoked { .. } => "token-revoked",
             Problem::LoginRejected { .. } => "login-rejected",
+            Problem::LoginNotAllowed { .. } => "login-not-allowed",
             Problem::CredentialsMissing { .. } => "credentials-missing",
             Problem::KeyRejected { .. } => "key-rejected",
             Problem::HostUnreachable { .. } => "host-unreachable",
@@ -120,6 +160,7 @@ impl Problem {
             Problem::TokenInvalid { message }
             | Problem::TokenRevoked { message }
             | Problem::LoginRejected { message }
+            | Problem::LoginNotAllowed { message }
             | Problem::CredentialsMissing { message }
             | Problem::KeyRejected { message }
             | Problem::HostUnreachable { message }
@@ -158,6 +199,7 @@ impl Problem {
             Problem::TokenInvalid { .. } => "Tapis did not accept your token.".into(),
             Problem::TokenRevoked { .. } => "Your Tapis token has been revoked (for example by logging out elsewhere).".into(),
             Problem::LoginRejected { .. } => "Tapis did not accept that user name and password.".into(),
+            Problem::LoginNotAllowed { .. } => "This Tapis tenant does not allow logging in with a password from this page.".into(),
             Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
             Problem::KeyRejected { .. } => "A key is stored for you, but the system refused it when Tapis tried to log in.".into(),
             Problem::HostUnreachable { .. } => "Tapis could not connect to this system; it may be down or under maintenance.".into(),
@@ -188,6 +230,7 @@ impl Problem {
                 "Log in again (or paste a fresh access token), then run it again.".into()
             }
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
+            Problem::LoginNotAllowed { .. } => "Paste an access token instead (for example from the DesignSafe portal or a notebook).".into(),
             Problem::CredentialsMissing { .. } => {
                 "Run “Set up credentials” to create Tapis-managed keys for it.".into()
             }
@@ -281,6 +324,8 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
     );
     Err(match (op, status) {
         (Operation::Login, 400 | 401) => Problem::LoginRejected { message },
+        // Not about any system: "no access to this system" would mislead.
+        (Operation::Login, 403) => Problem::LoginNotAllowed { message },
         (_, 403) => Problem::NoAccess { message },
         (_, 404) if per_system => Problem::NotFound { message },
         // A connection failure carries VALID_FAIL too, so it must be tested first. On create it
@@ -432,6 +477,7 @@ mod tests {
                 json("Invalid username/password combination."),
                 "login-rejected",
             ),
+            (Login, 403, json("client not allowed"), "login-not-allowed"),
             (Login, 500, "oops".into(), "server-error"),
             (
                 UserInfo,
