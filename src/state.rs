@@ -557,6 +557,31 @@ pub fn mismatch_text(owner: &str) -> String {
     )
 }
 
+/// "+1.2 s": how long after the session's first request one was sent, exactly as
+/// `format!("+{:.1} s", ms as f64 / 1000.0)` prints it (round half to even on the f64), but in
+/// integer arithmetic, so the wasm carries no float formatting (`{:.1}` pulls in ~10 KB).
+pub fn offset_label(ms: u64) -> String {
+    let tenths = ms / 100;
+    let rem = ms % 100;
+    let up = if rem != 50 {
+        rem > 50
+    } else {
+        // A near-tie: compare the f64 quotient q = m / 2^shift with the midpoint (2·tenths+1)/20.
+        let bits = (ms as f64 / 1000.0).to_bits();
+        let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+        let shift = 1075 - ((bits >> 52) & 0x7ff) as u32;
+        let lhs = u128::from(mantissa) * 20;
+        let rhs = u128::from(2 * tenths + 1) << shift;
+        if lhs == rhs {
+            tenths % 2 == 1
+        } else {
+            lhs > rhs
+        }
+    };
+    let tenths = tenths + u64::from(up);
+    format!("+{}.{} s", tenths / 10, tenths % 10)
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub total: usize,
@@ -619,6 +644,20 @@ mod tests {
     use tms_core::encoding::base64url_encode;
 
     const NOW_MS: u64 = 1_800_000_000_000;
+
+    #[test]
+    fn offset_label_matches_float_formatting() {
+        let exhaustive = 0..3_000_000u64;
+        let ties = (0..200_000u64).map(|k| k * 100 + 50);
+        let large = (1u64 << 40) - 20_000..(1u64 << 40);
+        for ms in exhaustive.chain(ties).chain(large) {
+            assert_eq!(
+                offset_label(ms),
+                format!("+{:.1} s", ms as f64 / 1000.0),
+                "{ms} ms"
+            );
+        }
+    }
 
     fn token_input(raw: impl Into<String>) -> Action {
         Action::TokenInput(Secret::new(raw.into()))

@@ -32,7 +32,7 @@ pub fn activity_log(props: &Props) -> Html {
                         <tbody>
                             { for props.log.iter().map(|r| html! {
                                 <tr>
-                                    <td>{ format!("+{:.1} s", r.started_ms.saturating_sub(origin) as f64 / 1000.0) }</td>
+                                    <td>{ crate::state::offset_label(r.started_ms.saturating_sub(origin)) }</td>
                                     <td>{ format!("{} {}", r.method, r.path) }</td>
                                     <td class={if r.status.is_some_and(|s| s < 300) { "status-ok" } else { "status-bad" }}>
                                         { r.status.map_or("—".to_string(), |s| s.to_string()) }
