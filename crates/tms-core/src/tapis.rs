@@ -112,16 +112,25 @@ impl Client {
 
 /// The password grant: the only request without a token header.
 pub fn password_token_request(base: &BaseUrl, username: &str, password: &Secret) -> Request {
-    let body = serde_json::json!({
-        "username": username,
-        "password": password.expose(),
-        "grant_type": "password",
-    });
+    // A typed body, not `json!`: the wasm then carries no `serde_json::Value` serializer. Fields
+    // in the order `json!`'s sorted map wrote them, so the bytes sent are unchanged.
+    #[derive(Serialize)]
+    struct PasswordGrant<'a> {
+        grant_type: &'static str,
+        password: &'a str,
+        username: &'a str,
+    }
+    let body = serde_json::to_string(&PasswordGrant {
+        grant_type: "password",
+        password: password.expose(),
+        username,
+    })
+    .expect("strings always serialize");
     Request {
         method: Method::Post,
         url: format!("{}/v3/oauth2/tokens", base.as_str()),
         headers: vec![("Content-Type".into(), "application/json".into())],
-        body: Some(body.to_string()),
+        body: Some(body),
     }
 }
 
@@ -461,6 +470,10 @@ mod tests {
         assert_eq!(
             body,
             serde_json::json!({"username":"jdoe","password":"pw","grant_type":"password"})
+        );
+        assert_eq!(
+            pw.body.as_deref(),
+            Some(r#"{"grant_type":"password","password":"pw","username":"jdoe"}"#)
         );
     }
 
