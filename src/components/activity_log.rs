@@ -3,8 +3,8 @@ use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
+    /// Times are shown relative to the first request in it.
     pub log: Vec<RequestRecord>,
-    /// When the first request of the session was sent, to show times relative to it.
     pub on_copy: Callback<()>,
     pub on_download: Callback<()>,
 }
