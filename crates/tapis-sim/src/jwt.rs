@@ -42,7 +42,8 @@ pub(crate) struct Claims {
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum JwtError {
     Parse(String),
-    Expired,
+    /// Signature fine but `exp` passed: carries the claims, which the filter quotes.
+    Expired(Value),
 }
 
 pub(crate) fn sign(claims: &Value) -> String {
@@ -105,7 +106,7 @@ pub(crate) fn verify(token: &str, tenant: &str, now: i64) -> Result<Claims, JwtE
         return Err(parse("missing claims"));
     };
     if exp <= now {
-        return Err(JwtError::Expired);
+        return Err(JwtError::Expired(claims));
     }
     Ok(Claims {
         jti: jti.to_string(),

@@ -4,6 +4,8 @@
 // Handlers return a ready response as their error for early exits; one allocation per request
 // costs nothing here, and boxing every error would only add noise.
 #![allow(clippy::result_large_err)]
+// The full system JSON (every TapisSystemDTO attribute) is one json! literal.
+#![recursion_limit = "256"]
 
 mod control;
 mod faults;

@@ -8,8 +8,13 @@ use serde_json::{json, Value};
 
 pub(crate) type Resp = Response<Full<Bytes>>;
 
-/// Systems API version reported in every envelope.
+/// Systems API version, git commit and build time reported in every Systems envelope
+/// (tapis-shared-java `TapisRestUtils.createSuccessResponse` fills them from `TapisUtils`).
 pub(crate) const VERSION: &str = "1.8.2";
+pub(crate) const COMMIT: &str = "4f5e1b2c";
+pub(crate) const BUILD: &str = "2025-01-15T16:22:31Z";
+/// Version the Python services (authenticator, tenants) report: tapisservice `conf.version`.
+pub(crate) const PY_VERSION: &str = "1.8.0";
 
 pub(crate) const CORS: [(&str, &str); 4] = [
     ("access-control-allow-origin", "*"),
@@ -50,17 +55,56 @@ pub(crate) fn empty(status: u16) -> Resp {
     r
 }
 
-pub(crate) fn ok(status: u16, message: &str, result: Value, metadata: Value) -> Resp {
-    json(
+/// A Systems success envelope: tapis-shared-java `TapisRestUtils.createSuccessResponse` on a
+/// `RespAbstract` subclass, serialised by Gson with `serializeNulls` and pretty printing
+/// (`SystemResource.PRETTY`). `metadata` is null except on lists (`RespSystems`).
+pub(crate) fn ok(status: u16, message: &str, result: Value) -> Resp {
+    ok_meta(status, message, result, Value::Null)
+}
+
+pub(crate) fn ok_meta(status: u16, message: &str, result: Value, metadata: Value) -> Resp {
+    envelope(status, "success", message, result, metadata)
+}
+
+/// An error the Systems resource builds itself: `TapisRestUtils.createErrorResponse`, status "error".
+pub(crate) fn err(status: u16, message: impl Into<String>) -> Resp {
+    envelope(status, "error", &message.into(), Value::Null, Value::Null)
+}
+
+/// An exception the Systems resource lets through: tapis-shared-java `ApiExceptionMapper` puts the
+/// HTTP reason phrase (`Response.Status.toString()`) in `status`.
+pub(crate) fn mapped(status: u16, message: impl Into<String>) -> Resp {
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Internal Server Error");
+    envelope(status, reason, &message.into(), Value::Null, Value::Null)
+}
+
+fn envelope(status: u16, word: &str, message: &str, result: Value, metadata: Value) -> Resp {
+    let body = json!({"result": result, "status": word, "message": message, "version": VERSION,
+        "commit": COMMIT, "build": BUILD, "metadata": metadata});
+    raw(
         status,
-        &json!({"status": "success", "message": message, "result": result, "version": VERSION, "metadata": metadata}),
+        "application/json",
+        serde_json::to_string_pretty(&body).unwrap_or_default(),
     )
 }
 
-pub(crate) fn err(status: u16, message: impl Into<String>) -> Resp {
+/// The Python services' envelope: tapisservice `utils.ok` / `utils.error` (no commit/build,
+/// `metadata` an empty object), sent by Flask's `jsonify`.
+pub(crate) fn py_ok(status: u16, message: &str, result: Value) -> Resp {
+    py_envelope(status, "success", message, result)
+}
+
+pub(crate) fn py_err(status: u16, message: impl Into<String>) -> Resp {
+    py_envelope(status, "error", &message.into(), Value::Null)
+}
+
+fn py_envelope(status: u16, word: &str, message: &str, result: Value) -> Resp {
     json(
         status,
-        &json!({"status": "error", "message": message.into(), "result": null, "version": VERSION, "metadata": null}),
+        &json!({"result": result, "status": word, "version": PY_VERSION, "message": message, "metadata": {}}),
     )
 }
 

@@ -19,6 +19,10 @@ pub struct Scenario {
     pub seed: u64,
     #[serde(default)]
     pub tms: TmsConfig,
+    /// false: the tenant's authenticator config does not list the password grant, so the token
+    /// endpoint answers 400 "Invalid grant_type (password); this grant type is not allowed ...".
+    #[serde(default = "yes")]
+    pub allow_password_grant: bool,
     pub users: Vec<User>,
     pub systems: Vec<SystemDef>,
     #[serde(default)]
@@ -92,10 +96,12 @@ pub struct SystemDef {
     pub enabled: bool,
     #[serde(default = "yes")]
     pub can_exec: bool,
-    /// Usernames that may read the system ("*" = everyone).
+    /// Usernames that may read the system ("*" = everyone): READ permission or a share in Tapis
+    /// (tapis-systems `AuthUtils.checkAuthOboUser`, op `read`).
     #[serde(default = "everyone")]
     pub visible_to: Vec<String>,
-    /// Usernames that may manage credentials on it (have an allocation); "*" = everyone.
+    /// Usernames with an account on the host ("*" = everyone). Tapis knows nothing of accounts or
+    /// allocations: the others pass every permission check, and only the SSH login fails.
     #[serde(default = "everyone")]
     pub usable_by: Vec<String>,
     #[serde(default)]
@@ -109,8 +115,9 @@ impl SystemDef {
     pub fn visible(&self, user: &str) -> bool {
         allowed(&self.visible_to, user)
     }
-    pub fn usable(&self, user: &str) -> bool {
-        self.visible(user) && allowed(&self.usable_by, user)
+    /// Whether `user` has an account on the host, so that an SSH login with a good key succeeds.
+    pub fn has_account(&self, user: &str) -> bool {
+        !self.behaviour.no_account && allowed(&self.usable_by, user)
     }
 }
 
@@ -132,6 +139,13 @@ pub struct Behaviour {
     /// The first N create attempts fail verification with 401 (allocation not on the host yet).
     #[serde(default)]
     pub create_fail401_times: u32,
+    /// Nobody has an account on the host: every SSH login fails, so every created key is refused
+    /// (401, nothing stored), forever. Per user: `usableBy`.
+    #[serde(default)]
+    pub no_account: bool,
+    /// The check fails inside the Systems service: 500 `SYSAPI_CRED_CHECK_ERROR`.
+    #[serde(default)]
+    pub check_error: bool,
 }
 
 /// The `SYSLIB_CRED_TMS_KEYS_*` reasons the Systems service can report.

@@ -22,11 +22,12 @@ async fn password_grant_issues_tapis_shaped_jwt() {
     let r = sim
         .call("POST", "/v3/oauth2/tokens", None, Some(body))
         .await;
-    assert_eq!(r.status, 201, "{}", r.text);
+    // authenticator TokensResource.post answers utils.ok: 200, tapisservice envelope.
+    assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.content_type(), "application/json");
     let j = r.json();
     assert_eq!(j["status"], "success");
-    assert_eq!(j["version"], "1.8.2");
+    assert_eq!(j["metadata"], json!({}));
     let at = &j["result"]["access_token"];
     assert_eq!(at["expires_in"], 600);
     assert!(at["expires_at"].as_str().unwrap().ends_with("+00:00"));
@@ -61,7 +62,7 @@ async fn password_grant_issues_tapis_shaped_jwt() {
         .send()
         .await
         .unwrap();
-    assert_eq!(form.status(), 201);
+    assert_eq!(form.status(), 200);
 
     let wrong = json!({"username": "alice", "password": "nope", "grant_type": "password"});
     let r = sim
@@ -116,10 +117,12 @@ async fn tenants_and_sites_publish_the_signing_key() {
 async fn expect_plain_401(sim: &common::Sim, token: Option<&str>, prefix: &str) {
     let r = sim.call("GET", "/v3/systems/ok", token, None).await;
     assert_eq!(r.status, 401, "{}", r.text);
+    // JWTValidateRequestFilter aborts with a bare string: plain text under the resource's JSON type.
+    assert_eq!(r.content_type(), "application/json");
     assert!(
-        r.content_type().starts_with("text/plain"),
+        serde_json::from_str::<Value>(&r.text).is_err(),
         "{}",
-        r.content_type()
+        r.text
     );
     assert!(r.text.starts_with(prefix), "{}", r.text);
     assert_eq!(r.header("access-control-allow-origin"), Some("*"));
@@ -150,12 +153,13 @@ async fn jwt_filter_rejections() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 400);
-        assert!(r
-            .text()
-            .await
-            .unwrap()
-            .starts_with("TAPIS_SECURITY_UNEXPECTED_HEADER"));
+        assert_eq!(r.status(), 401);
+        let text = r.text().await.unwrap();
+        assert!(
+            text.starts_with("TAPIS_SECURITY_UNEXPECTED_HEADER")
+                && text.contains(&format!("contained header {header}")),
+            "{text}"
+        );
     }
 
     assert_eq!(
@@ -167,9 +171,10 @@ async fn jwt_filter_rejections() {
     sim.handle.revoke("alice");
     let r = sim.call("GET", "/v3/systems/ok", Some(&good), None).await;
     assert_eq!(r.status, 500);
+    // The proxy's token-revoked.json (tapis-deployer), not a Systems envelope.
     assert_eq!(
         r.json(),
-        json!({"status": "error", "message": "Token is revoked."})
+        json!({"status": "error", "message": "Token is revoked.", "version": "26Q2.0", "result": null})
     );
     // Only tokens issued so far are revoked.
     let fresh = sim.token("alice");
@@ -250,7 +255,7 @@ async fn list_systems_filters_and_pages() {
         .as_user("alice", "GET", "/v3/systems?listType=SHARED_PUBLIC", None)
         .await);
     assert!(!shared.contains(&"pki".to_string()) && shared.len() == 9);
-    // Summary attributes by default.
+    // SystemResource.SUMMARY_ATTRS by default, written as display fields (string booleans).
     let first = all.json()["result"][0].clone();
     let mut keys: Vec<&str> = first
         .as_object()
@@ -268,10 +273,23 @@ async fn list_systems_filters_and_pages() {
             "host",
             "id",
             "owner",
+            "parentId",
             "systemType"
         ]
     );
-    assert_eq!(all.json()["metadata"]["totalCount"], 10);
+    assert_eq!(first["canExec"], "true");
+    // totalCount is -1 unless computeTotal=true.
+    assert_eq!(all.json()["metadata"]["totalCount"], -1);
+    let counted = sim
+        .as_user(
+            "alice",
+            "GET",
+            "/v3/systems?listType=all&computeTotal=true&limit=2",
+            None,
+        )
+        .await;
+    assert_eq!(counted.json()["metadata"]["totalCount"], 10);
+    assert_eq!(ids(&counted).len(), 2);
 
     let sel = sim
         .as_user(
@@ -283,7 +301,7 @@ async fn list_systems_filters_and_pages() {
         .await;
     assert_eq!(
         sel.json()["result"][0],
-        json!({"id": "ok", "enabled": true})
+        json!({"id": "ok", "enabled": "true"})
     );
     let search = |s: &str| format!("/v3/systems?listType=ALL&search={s}");
     let r = sim
@@ -330,11 +348,17 @@ async fn list_systems_filters_and_pages() {
         .as_user("alice", "GET", "/v3/systems?listType=ALL&limit=-1", None)
         .await;
     assert_eq!(ids(&r).len(), 10);
-    assert_eq!(
-        sim.as_user("alice", "GET", "/v3/systems?listType=MINE", None)
-            .await
-            .status,
-        400
+    let r = sim
+        .as_user("alice", "GET", "/v3/systems?listType=MINE", None)
+        .await;
+    assert_mapped(
+        &r,
+        500,
+        &[
+            "SYSAPI_SELECT_ERROR",
+            "SYSLIB_LISTTYPE_ERROR",
+            "ListType: MINE",
+        ],
     );
     assert_eq!(
         sim.as_user("alice", "GET", &search("(id.approx.x)"), None)
@@ -393,14 +417,26 @@ async fn get_system_select_and_errors() {
         r.json()["result"],
         json!({"id": "s3", "systemType": "S3", "host": "s3.example"})
     );
+    // Under select, TapisSystemDTO writes booleans as strings and always adds id.
+    let r = sim
+        .as_user(
+            "alice",
+            "GET",
+            "/v3/systems/disabled?select=enabled,canExec,isDynamicEffectiveUser",
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.json()["result"],
+        json!({"id": "disabled", "enabled": "false", "canExec": "false", "isDynamicEffectiveUser": "true"})
+    );
+    assert_eq!(r.json()["metadata"], Value::Null);
     let r = sim.as_user("alice", "GET", "/v3/systems/nope", None).await;
-    assert_eq!(r.status, 404);
-    assert!(r.message().starts_with("SYSAPI_NOSYSTEM"), "{}", r.text);
+    assert_mapped(&r, 404, &["SYSAPI_NOT_FOUND", "System: nope"]);
     let r = sim
         .as_user("alice", "GET", "/v3/systems/hidden", None)
         .await;
-    assert_eq!(r.status, 403);
-    assert!(r.message().starts_with("SYSLIB_UNAUTH"));
+    assert_mapped(&r, 403, &["SYSLIB_UNAUTH", "Operation: read"]);
     assert_eq!(
         sim.as_user("bob", "GET", "/v3/systems/hidden", None)
             .await
@@ -409,11 +445,30 @@ async fn get_system_select_and_errors() {
     );
 }
 
+/// An error the Systems resource builds itself: status "error" (TapisRestUtils.createErrorResponse).
 fn assert_err(r: &common::Reply, status: u16, parts: &[&str]) {
+    assert_envelope(r, status, "error", parts)
+}
+
+/// An exception through ApiExceptionMapper: the reason phrase in status.
+fn assert_mapped(r: &common::Reply, status: u16, parts: &[&str]) {
+    let reason = match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    assert_envelope(r, status, reason, parts)
+}
+
+fn assert_envelope(r: &common::Reply, status: u16, word: &str, parts: &[&str]) {
     assert_eq!(r.status, status, "{}", r.text);
     let j = r.json();
-    assert_eq!(j["status"], "error");
+    assert_eq!(j["status"], word, "{}", r.text);
     assert_eq!(j["version"], "1.8.2");
+    assert!(j["commit"].is_string() && j["build"].is_string());
+    assert_eq!((&j["result"], &j["metadata"]), (&Value::Null, &Value::Null));
     let m = j["message"].as_str().unwrap();
     let mut at = 0;
     for p in parts {
@@ -429,9 +484,24 @@ fn assert_err(r: &common::Reply, status: u16, parts: &[&str]) {
 async fn check_reports_in_tapis_order() {
     let sim = start(test_scenario()).await;
     assert_err(&sim.check("alice", "nope").await, 404, &["SYSAPI_NOSYSTEM"]);
-    assert_err(&sim.check("alice", "hidden").await, 403, &["SYSLIB_UNAUTH"]);
-    assert_err(&sim.check("alice", "nouse").await, 403, &["SYSLIB_UNAUTH"]);
-    // userName must be the token's user.
+    // Not even readable: checkSystemExists answers every exception with 500.
+    assert_err(
+        &sim.check("alice", "hidden").await,
+        500,
+        &[
+            "SYSAPI_CHECK_ERROR",
+            "Operation: checkUserCredential",
+            "SYSLIB_UNAUTH",
+            "Operation: read",
+        ],
+    );
+    // No account on the host: Tapis does not know; nothing stored yet.
+    assert_mapped(
+        &sim.check("alice", "nouse").await,
+        401,
+        &["SYSLIB_CRED_NOT_FOUND"],
+    );
+    // userName must be the token's user unless the caller owns the system.
     let r = sim
         .as_user(
             "bob",
@@ -440,8 +510,8 @@ async fn check_reports_in_tapis_order() {
             None,
         )
         .await;
-    assert_err(&r, 403, &["SYSLIB_UNAUTH"]);
-    assert_err(
+    assert_mapped(&r, 403, &["SYSLIB_UNAUTH", "Operation: checkCred"]);
+    assert_mapped(
         &sim.check("alice", "ok").await,
         401,
         &["SYSLIB_CRED_NOT_FOUND"],
@@ -479,7 +549,23 @@ async fn create_validations_in_order() {
         404,
         &["SYSAPI_NOSYSTEM"],
     );
-    assert_err(&sim.create("alice", "nouse").await, 403, &["SYSLIB_UNAUTH"]);
+    assert_err(
+        &sim.create("alice", "hidden").await,
+        500,
+        &["SYSAPI_CHECK_ERROR", "SYSLIB_UNAUTH"],
+    );
+    // No account on the host: the new key is refused like a bad one, and nothing is stored.
+    assert_err(
+        &sim.create("alice", "nouse").await,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_VALID_FAIL"],
+    );
+    assert!(sim
+        .handle
+        .credentials()
+        .iter()
+        .all(|c| c.system_id != "nouse"));
+    assert_eq!(sim.create("bob", "nouse").await.status, 201);
     let r = sim
         .as_user(
             "bob",
@@ -488,18 +574,22 @@ async fn create_validations_in_order() {
             Some(json!({})),
         )
         .await;
-    assert_err(&r, 403, &["SYSLIB_UNAUTH"]);
-    assert_err(
+    assert_mapped(&r, 403, &["SYSLIB_UNAUTH", "Operation: setCred"]);
+    assert_mapped(
         &sim.create("alice", "s3").await,
         500,
         &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE"],
     );
-    assert_err(
+    assert_mapped(
         &sim.create("alice", "static").await,
         500,
-        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
+        &[
+            "SYSAPI_CRED_ERROR",
+            "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED",
+            "IsStaticEffectiveUser: true",
+        ],
     );
-    assert_err(
+    assert_mapped(
         &sim.create("alice", "login").await,
         500,
         &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
@@ -513,7 +603,7 @@ async fn create_validations_in_order() {
             body_login,
         )
         .await;
-    assert_err(
+    assert_mapped(
         &r,
         500,
         &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
@@ -527,7 +617,7 @@ async fn create_validations_in_order() {
             Some(json!({"createTmsKeys": true})),
         )
         .await;
-    assert_err(&r, 500, &["TAPIS_JSON_VALIDATION_ERROR", "createTmsKeys"]);
+    assert_mapped(&r, 500, &["SYSAPI_CRED_JSON_INVALID", "createTmsKeys"]);
     let r = sim
         .as_user(
             "alice",
@@ -536,22 +626,41 @@ async fn create_validations_in_order() {
             Some(json!({})),
         )
         .await;
-    assert_err(
+    assert_mapped(
         &r,
-        400,
+        500,
         &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_BAD_ARG"],
     );
     assert!(sim.handle.credentials().iter().all(|c| c.system_id != "ok"));
 
-    // Non-TMS systems take a key pair without createTmsKeys.
+    // Non-TMS systems take a key pair without createTmsKeys; createTmsKeys (or no key) is checked
+    // with the system's own method and finds no key pair.
     let pki = "/v3/systems/credential/pki/user/alice";
-    assert_eq!(
-        sim.as_user("alice", "POST", pki, Some(json!({})))
-            .await
-            .status,
-        400
+    for path in [pki.to_string(), format!("{pki}?createTmsKeys=true")] {
+        assert_err(
+            &sim.as_user("alice", "POST", &path, Some(json!({}))).await,
+            401,
+            &[
+                "SYSAPI_CRED_VALID_FAIL",
+                "AuthnMethod: PKI_KEYS",
+                "SYSLIB_CRED_NOT_FOUND",
+                "Operation: verifyCredentials",
+            ],
+        );
+    }
+    assert!(sim
+        .handle
+        .credentials()
+        .iter()
+        .all(|c| c.system_id != "pki"));
+    assert_err(
+        &sim.as_user("alice", "POST", pki, Some(json!({"privateKey": "k"})))
+            .await,
+        400,
+        &["SYSAPI_CRED_SECRET_MISSING", "publicKey"],
     );
-    let keys = json!({"privateKey": "-----BEGIN OPENSSH PRIVATE KEY-----", "publicKey": "ssh-ed25519 AAAA"});
+    let keys =
+        json!({"privateKey": "-----BEGIN RSA PRIVATE KEY-----", "publicKey": "ssh-rsa AAAA"});
     assert_eq!(
         sim.as_user("alice", "POST", pki, Some(keys)).await.status,
         201
@@ -587,12 +696,12 @@ async fn tenant_level_tms_validations_come_first() {
         }
         let sim = start(s).await;
         // Even a system that would fail later checks reports the tenant-level reason.
-        assert_err(
+        assert_mapped(
             &sim.create("alice", "s3").await,
             500,
             &["SYSAPI_CRED_ERROR", code],
         );
-        assert_err(
+        assert_mapped(
             &sim.create("alice", "ok").await,
             500,
             &["SYSAPI_CRED_ERROR", code],
@@ -625,7 +734,7 @@ async fn each_configured_tms_error_is_returned() {
     let s = json!({"tenantId": "designsafe", "users": [{"username": "alice", "password": "p"}], "systems": systems});
     let sim = start(Scenario::from_json(&s.to_string()).unwrap()).await;
     for (i, code) in codes.iter().enumerate() {
-        assert_err(
+        assert_mapped(
             &sim.create("alice", &format!("sys{i}")).await,
             500,
             &["SYSAPI_CRED_ERROR", code],
@@ -648,7 +757,7 @@ async fn create_fails_401_while_the_allocation_propagates() {
             401,
             &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_VALID_FAIL"],
         );
-        assert_err(
+        assert_mapped(
             &sim.check("alice", "flaky").await,
             401,
             &["SYSLIB_CRED_NOT_FOUND"],
@@ -687,28 +796,28 @@ async fn remove_is_idempotent() {
     let sim = start(test_scenario()).await;
     let path = "/v3/systems/credential/ok/user/alice";
     assert_eq!(sim.create("alice", "ok").await.status, 201);
-    let r = sim.as_user("alice", "DELETE", path, None).await;
-    assert_eq!(r.status, 200);
-    assert!(r.message().starts_with("SYSAPI_CRED_DELETED"));
-    assert_eq!(r.json()["result"]["changes"], 1);
-    let r = sim.as_user("alice", "DELETE", path, None).await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.json()["result"]["changes"], 0);
-    assert_err(
+    // CredentialResource.removeUserCredential: 201, result null, whether or not anything was stored.
+    for _ in 0..2 {
+        let r = sim.as_user("alice", "DELETE", path, None).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+        assert!(r.message().starts_with("SYSAPI_CRED_DELETED"));
+        assert_eq!(r.json()["result"], Value::Null);
+    }
+    assert_mapped(
         &sim.check("alice", "ok").await,
         401,
         &["SYSLIB_CRED_NOT_FOUND"],
     );
-    assert_err(
+    assert_mapped(
         &sim.as_user("bob", "DELETE", path, None).await,
         403,
-        &["SYSLIB_UNAUTH"],
+        &["SYSLIB_UNAUTH", "Operation: removeCred"],
     );
     // Reading a secret back is never allowed for a user token.
-    assert_err(
+    assert_mapped(
         &sim.as_user("alice", "GET", path, None).await,
         403,
-        &["SYSLIB_UNAUTH"],
+        &["SYSLIB_UNAUTH_GETCRED"],
     );
 }
 
@@ -723,7 +832,7 @@ async fn demo_scenario_systems() {
             Some(json!({"username": "demo", "password": "demo", "grant_type": "password"})),
         )
         .await;
-    assert_eq!(r.status, 201);
+    assert_eq!(r.status, 200);
     let all = ids(&sim
         .as_user("demo", "GET", "/v3/systems?listType=ALL", None)
         .await);
@@ -734,8 +843,9 @@ async fn demo_scenario_systems() {
             "ls6",
             "frontera",
             "corral-pki",
-            "private-cluster",
-            "vista"
+            "vista",
+            "no-account-cluster",
+            "shared-account-cluster"
         ]
     );
     for id in ["stampede3", "ls6", "frontera"] {
@@ -751,7 +861,7 @@ async fn demo_scenario_systems() {
             ),
             (Some("TMS_KEYS"), Some(true))
         );
-        assert_err(
+        assert_mapped(
             &sim.check("demo", id).await,
             401,
             &["SYSLIB_CRED_NOT_FOUND"],
@@ -765,9 +875,28 @@ async fn demo_scenario_systems() {
     assert_eq!(pki["defaultAuthnMethod"], "PKI_KEYS");
     assert_err(
         &sim.check("demo", "private-cluster").await,
-        403,
-        &["SYSLIB_UNAUTH"],
+        500,
+        &["SYSAPI_CHECK_ERROR", "SYSLIB_UNAUTH"],
     );
+    assert_err(
+        &sim.create("demo", "corral-pki").await,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_NOT_FOUND"],
+    );
+    assert_mapped(
+        &sim.create("demo", "shared-account-cluster").await,
+        500,
+        &["SYSAPI_CRED_ERROR", "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"],
+    );
+    // No account: refused every time, never stored.
+    for _ in 0..4 {
+        assert_err(
+            &sim.create("demo", "no-account-cluster").await,
+            401,
+            &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_VALID_FAIL"],
+        );
+    }
+    assert!(sim.handle.credentials().is_empty());
     assert_eq!(sim.create("demo", "vista").await.status, 401);
     assert_eq!(sim.create("demo", "vista").await.status, 401);
     assert_eq!(sim.create("demo", "vista").await.status, 201);
