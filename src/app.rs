@@ -7,7 +7,7 @@ use crate::state::{mismatch_text, Action, AppState, Pending, Target, TokenField}
 use std::cell::RefCell;
 use std::rc::Rc;
 use tms_core::engine::Mode;
-use tms_core::http::Cancel;
+use tms_core::engine::RunControl;
 use tms_core::{Secret, SystemId};
 use yew::prelude::*;
 
@@ -43,7 +43,7 @@ pub fn app(props: &Props) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |action| dispatcher.dispatch(action))
     };
-    let cancel: Rc<RefCell<Cancel>> = use_mut_ref(Cancel::new);
+    let cancel: Rc<RefCell<RunControl>> = use_mut_ref(RunControl::new);
 
     use_interval(1000, dispatch.reform(|_| Action::Tick(clock::now_ms())));
 
@@ -62,9 +62,9 @@ pub fn app(props: &Props) -> Html {
             (state.run_request.clone(), dispatch.clone(), cancel.clone());
         use_effect_with(state.run_id, move |_| {
             if let Some(request) = request {
-                let token = Cancel::new();
-                *cancel.borrow_mut() = token.clone();
-                tasks::run(request, token, dispatch);
+                let control = RunControl::new();
+                *cancel.borrow_mut() = control.clone();
+                tasks::run(request, control, dispatch);
             }
         });
     }

@@ -4,7 +4,7 @@ use super::clock::{self, BrowserClock};
 use super::transport::FetchTransport;
 use crate::components::LoginRequest;
 use crate::state::{problem_text, Action, RunRequest};
-use tms_core::engine::{self, Options};
+use tms_core::engine::{self, Options, RunControl, RunSpec};
 use tms_core::http::Cancel;
 use tms_core::tapis::{self, Client};
 use tms_core::{BaseUrl, Token};
@@ -51,40 +51,37 @@ pub fn discover(tenant: Result<BaseUrl, String>, token: Option<Token>, dispatch:
     dispatch.emit(Action::DiscoveryStarted);
     spawn_local(async move {
         let log = dispatch.reform(Action::Request);
-        let found = tapis::discover(&FetchTransport, &BrowserClock, &client, |r| log.emit(r)).await;
+        let cancel = Cancel::new();
+        let found = tapis::discover(&FetchTransport, &BrowserClock, &client, &cancel, |r| {
+            log.emit(r)
+        })
+        .await;
         dispatch.emit(Action::Discovered(found.map_err(|p| problem_text(&p))));
     });
 }
 
 /// One engine run, its events fed to the reducer as they happen.
-pub fn run(request: RunRequest, cancel: Cancel, dispatch: Callback<Action>) {
+pub fn run(request: RunRequest, control: RunControl, dispatch: Callback<Action>) {
     spawn_local(async move {
         let RunRequest {
             run_id,
             mode,
             base_url,
             token,
-            username,
             systems,
+            ..
         } = request;
-        let client = Client::new(base_url, token);
-        let options = Options {
-            mode,
-            seed: clock::now_ms(),
-            ..Options::default()
+        let spec = RunSpec {
+            client: Client::new(base_url, token),
+            systems,
+            options: Options {
+                mode,
+                seed: clock::now_ms(),
+                ..Options::default()
+            },
         };
         let on_event = |event| dispatch.emit(Action::Engine { run_id, event });
-        engine::run(
-            &FetchTransport,
-            &BrowserClock,
-            &client,
-            &username,
-            &systems,
-            &options,
-            &cancel,
-            on_event,
-        )
-        .await;
+        engine::run(&FetchTransport, &BrowserClock, &spec, &control, on_event).await;
         dispatch.emit(Action::RunFinished { run_id });
     });
 }

@@ -1,7 +1,7 @@
 //! The browser's [`Transport`]: `fetch` through gloo-net.
 use gloo_net::http::RequestBuilder;
-use tms_core::http::{Method, Request, Response, Transport, TransportError};
-use web_sys::{AbortController, RequestCredentials, RequestMode};
+use tms_core::http::{Method, Request, Response, Transport, TransportError, MAX_BODY_BYTES};
+use web_sys::{AbortController, RequestCredentials, RequestMode, RequestRedirect, ResponseType};
 
 #[derive(Clone, Copy, Default)]
 pub struct FetchTransport;
@@ -29,10 +29,13 @@ impl Transport for FetchTransport {
             Method::Delete => gloo_net::http::Method::DELETE,
         };
         // `omit`: Tapis answers with a wildcard origin, which browsers refuse with credentials.
+        // `manual`: fetch would follow a 307/308 and re-send the token and the login body to
+        // wherever it points; a redirect ends the request instead.
         let mut builder = RequestBuilder::new(&req.url)
             .method(method)
             .mode(RequestMode::Cors)
             .credentials(RequestCredentials::Omit)
+            .redirect(RequestRedirect::Manual)
             .abort_signal(signal.as_ref());
         for (name, value) in &req.headers {
             builder = builder.header(name, value);
@@ -42,15 +45,20 @@ impl Transport for FetchTransport {
             None => builder.send().await,
         };
         let response = sent.map_err(network)?;
+        if response.type_() == ResponseType::Opaqueredirect {
+            return Err(TransportError::Redirected);
+        }
+        // Refuse an announced oversize answer before reading it (the core caps the rest).
+        let announced = response.headers().get("content-length");
+        if let Some(len) = announced.and_then(|v| v.parse::<usize>().ok()) {
+            if len > MAX_BODY_BYTES {
+                return Err(TransportError::TooLarge(len));
+            }
+        }
         let status = response.status();
-        let headers = response.headers().entries().collect();
         let body = response.text().await.map_err(network)?;
         guard.0 = None; // finished: nothing to abort
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        Ok(Response { status, body })
     }
 }
 

@@ -82,7 +82,8 @@ impl BaseUrl {
             return Err(UrlError::UserInfo);
         }
         let (host, port) = split_host_port(authority)?;
-        let host = host.to_ascii_lowercase();
+        // "designsafe.tapis.io." is the same DNS name: one spelling, so issuer checks compare equal.
+        let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
         if scheme == "http" && !is_loopback(&host) {
             return Err(UrlError::InsecureHttp(authority.to_ascii_lowercase()));
         }
@@ -166,7 +167,12 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<u16>), UrlError> {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         };
-        if !host.trim_end_matches('.').split('.').all(ok_label) {
+        if !host
+            .strip_suffix('.')
+            .unwrap_or(host)
+            .split('.')
+            .all(ok_label)
+        {
             return Err(UrlError::InvalidHost(host.into()));
         }
     }
@@ -226,6 +232,16 @@ mod tests {
                 "127.0.0.1",
             ),
             ("http://127.45.1.9", "http://127.45.1.9", "127.45.1.9"),
+            (
+                "https://designsafe.tapis.io./",
+                "https://designsafe.tapis.io",
+                "designsafe.tapis.io",
+            ),
+            (
+                "http://localhost.:5050",
+                "http://localhost:5050",
+                "localhost",
+            ),
             ("http://[::1]:9000", "http://[::1]:9000", "[::1]"),
             (
                 "https://[2001:db8::1]",

@@ -1,14 +1,22 @@
 //! The per-system check -> read system -> create flow, run for many systems in parallel with a
 //! bound, bounded retries, a shared stop on token rejection, and prompt cancellation.
+//!
+//! Invariants: a create is sent only after a definite "no key" or "key refused" from the check;
+//! after an ambiguous answer on create (5xx, timeout, network) the key is checked again before
+//! any new create, since Tapis may have stored it; a removal is only run in `Mode::Remove`,
+//! which the app starts after the user confirms.
 
-use crate::http::{sleep_unless_cancelled, Cancel, Clock, Request, Response, Transport};
+use crate::http::{sleep_unless_cancelled, Cancel, Clock, Response, Transport};
 use crate::problem::{Operation, Problem};
 use crate::system_id::SystemId;
-use crate::tapis::{parse_result, Client, RequestRecord, Sender, SystemInfo, DEFAULT_TIMEOUT_MS};
+use crate::tapis::{
+    parse_result, Call, Client, RequestRecord, Sender, SystemInfo, DEFAULT_TIMEOUT_MS,
+};
 use std::cell::RefCell;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,9 +30,11 @@ pub enum Mode {
 pub struct Options {
     pub mode: Mode,
     pub concurrency: usize,
-    /// How long a freshly made key may take to be accepted by the host (allocation propagation).
+    /// How long a freshly made key may take to be accepted by the host (allocation
+    /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
     pub create_retry_window_ms: u64,
-    /// Retries after a 5xx, timeout or network error; never after a 4xx.
+    /// Retries after a 5xx, timeout or network error; never after a 4xx. On create, each one
+    /// is a check first (Tapis may have stored the key) and a create only if it is missing.
     pub transient_retries: u32,
     pub request_timeout_ms: u64,
     /// Makes backoff jitter reproducible.
@@ -36,7 +46,7 @@ impl Default for Options {
         Options {
             mode: Mode::Establish,
             concurrency: 4,
-            create_retry_window_ms: 120_000,
+            create_retry_window_ms: 300_000,
             transient_retries: 2,
             request_timeout_ms: DEFAULT_TIMEOUT_MS,
             seed: 0,
@@ -44,10 +54,52 @@ impl Default for Options {
     }
 }
 
-/// Backoff bases: transient errors start at 1 s; a not-yet-accepted key at 5 s, up to 30 s.
+/// Backoff bases: transient errors start at 1 s; a not-yet-accepted key at 3 s (as the portal),
+/// doubling up to 60 s.
 const TRANSIENT_BASE_MS: u64 = 1_000;
-const KEY_BASE_MS: u64 = 5_000;
-const KEY_MAX_MS: u64 = 30_000;
+const KEY_BASE_MS: u64 = 3_000;
+const KEY_MAX_MS: u64 = 60_000;
+
+/// What to run: one token's client, the systems (duplicates run once) and the options.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    pub client: Client,
+    pub systems: Vec<SystemId>,
+    pub options: Options,
+}
+
+/// The user's hold on a running run: cancel all of it, or stop waiting on one system's retries.
+/// Cheap to clone; the UI keeps one and the engine another.
+#[derive(Clone, Debug, Default)]
+pub struct RunControl {
+    cancel: Cancel,
+    stop_waiting: Arc<Mutex<BTreeMap<SystemId, Cancel>>>,
+}
+
+impl RunControl {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.cancel()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Ends this system's current or next wait before a retry: the row ends with the reason
+    /// it was waiting for, instead of trying again.
+    pub fn stop_waiting(&self, system: &SystemId) {
+        self.waiting_flag(system).cancel()
+    }
+
+    fn waiting_flag(&self, system: &SystemId) -> Cancel {
+        let mut map = self.stop_waiting.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(system.clone()).or_default().clone()
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -55,7 +107,7 @@ pub enum Step {
     Checking,
     ReadingSystem,
     Creating,
-    /// The UI counts down to `retry_at_ms` (unix ms) and shows why.
+    /// The UI counts down to `retry_at_ms` (unix ms), shows why and offers to stop waiting.
     WaitingRetry {
         retry_at_ms: u64,
         reason: Problem,
@@ -72,22 +124,6 @@ impl Step {
             Step::Creating => "creating",
             Step::WaitingRetry { .. } => "waiting-retry",
             Step::Removing => "removing",
-        }
-    }
-
-    /// A short phrase for the progress column.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Step::Queued => "waiting for its turn",
-            Step::Checking => "checking the stored key",
-            Step::ReadingSystem => "reading the system's settings",
-            Step::Creating => "creating a Tapis-managed key",
-            Step::WaitingRetry {
-                reason: Problem::KeyNotYetUsable { .. },
-                ..
-            } => "waiting for the host to accept the key",
-            Step::WaitingRetry { .. } => "waiting to try again",
-            Step::Removing => "removing the stored key",
         }
     }
 }
@@ -215,13 +251,21 @@ impl End {
     }
 }
 
+/// Which failures a step retries in place.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// 5xx, timeout and network errors (safe to repeat: reads, checks, removal).
+    Transient,
+    /// Only a new key the host has not accepted yet (create: anything else may have stored
+    /// a key, so the flow checks before creating again).
+    KeyOnly,
+}
+
 struct Run<'a, T, C, F> {
     transport: &'a T,
     clock: &'a C,
-    client: &'a Client,
-    username: &'a str,
-    options: &'a Options,
-    cancel: &'a Cancel,
+    spec: &'a RunSpec,
+    control: &'a RunControl,
     /// Cancelled on a token rejection so every in-flight request and sleep ends at once.
     halt: Cancel,
     halted: RefCell<Option<Problem>>,
@@ -237,7 +281,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Run<'_, T, C, F> {
         if let Some(p) = self.halted.borrow().as_ref() {
             return Some(Outcome::TokenRejected(p.clone()));
         }
-        self.cancel.is_cancelled().then_some(Outcome::Cancelled)
+        self.control.is_cancelled().then_some(Outcome::Cancelled)
     }
 
     /// The first rejection wins so every system reports the same reason.
@@ -252,7 +296,9 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Run<'_, T, C, F> {
             run: self,
             id,
             started_ms: self.clock.now_ms(),
-            rng: self.options.seed ^ fnv1a(id.as_str()) ^ index as u64,
+            first_create_ms: None,
+            rng: self.spec.options.seed ^ fnv1a(id.as_str()) ^ index as u64,
+            stop_waiting: self.control.waiting_flag(id),
         };
         let outcome = task.flow().await;
         self.emit(Event::Done {
@@ -267,7 +313,10 @@ struct Task<'r, 'a, T, C, F> {
     run: &'r Run<'a, T, C, F>,
     id: &'r SystemId,
     started_ms: u64,
+    /// The key-acceptance window runs from the first create, across re-checks.
+    first_create_ms: Option<u64>,
     rng: u64,
+    stop_waiting: Cancel,
 }
 
 impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
@@ -285,12 +334,10 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
     }
 
     async fn flow(&mut self) -> Outcome {
-        let (client, user, id) = (self.run.client, self.run.username, self.id);
-        if self.run.options.mode == Mode::Remove {
+        let (client, id) = (&self.run.spec.client, self.id);
+        if self.run.spec.options.mode == Mode::Remove {
             return match self
-                .call(Step::Removing, Operation::Remove, || {
-                    client.remove(id, user)
-                })
+                .call(Step::Removing, Retry::Transient, || client.remove(id))
                 .await
             {
                 Ok(_) => Outcome::Removed,
@@ -298,20 +345,16 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             };
         }
         // Only a definite "no key" or "key refused" goes on; anything ambiguous ends here.
-        let stale = match self
-            .call(Step::Checking, Operation::Check, || client.check(id, user))
-            .await
-        {
-            Ok(_) => return Outcome::Present,
-            Err(End::Problem(Problem::CredentialsMissing { .. })) => false,
-            Err(End::Problem(Problem::KeyRejected { .. })) => true,
-            Err(end) => return end.into_outcome(),
+        let stale = match self.check().await {
+            Ok(()) => return Outcome::Present,
+            Err(Ok(stale)) => stale,
+            Err(Err(end)) => return end.into_outcome(),
         };
-        if self.run.options.mode == Mode::CheckOnly {
+        if self.run.spec.options.mode == Mode::CheckOnly {
             return Outcome::Missing { rejected: stale };
         }
         let info = match self
-            .call(Step::ReadingSystem, Operation::GetSystem, || {
+            .call(Step::ReadingSystem, Retry::Transient, || {
                 client.get_system(id)
             })
             .await
@@ -322,14 +365,53 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         if let Some(p) = info.map(|i| i.tms_problem()).unwrap_or_else(Some) {
             return Outcome::from_problem(p);
         }
+        self.create(stale).await
+    }
+
+    /// `Ok` when a working key is in place; `Err(Ok(stale))` when the check says definitely
+    /// none (or a refused one: `stale`); `Err(Err(_))` for anything else.
+    async fn check(&mut self) -> Result<(), Result<bool, End>> {
+        let (client, id) = (&self.run.spec.client, self.id);
         match self
-            .call(Step::Creating, Operation::Create, || {
-                client.create_tms(id, user)
-            })
+            .call(Step::Checking, Retry::Transient, || client.check(id))
             .await
         {
-            Ok(_) => Outcome::Created { replaced: stale },
-            Err(end) => end.into_outcome(),
+            Ok(_) => Ok(()),
+            Err(End::Problem(Problem::CredentialsMissing { .. })) => Err(Ok(false)),
+            Err(End::Problem(Problem::KeyRejected { .. })) => Err(Ok(true)),
+            Err(end) => Err(Err(end)),
+        }
+    }
+
+    /// Creates, and after an ambiguous answer checks before creating again: a create that
+    /// timed out or failed with a 5xx may still have stored a key, and re-posting would mint a
+    /// second key pair that stays valid.
+    async fn create(&mut self, stale: bool) -> Outcome {
+        let client = &self.run.spec.client;
+        let id = self.id;
+        let mut rechecks = 0;
+        loop {
+            let problem = match self
+                .call(Step::Creating, Retry::KeyOnly, || client.create_tms(id))
+                .await
+            {
+                Ok(_) => return Outcome::Created { replaced: stale },
+                Err(End::Problem(p)) if p.is_transient() => p,
+                Err(end) => return end.into_outcome(),
+            };
+            if rechecks >= self.run.spec.options.transient_retries {
+                return Outcome::Failed(problem);
+            }
+            rechecks += 1;
+            let delay = self.jittered(TRANSIENT_BASE_MS << (rechecks - 1));
+            if let Err(end) = self.wait(delay, problem, rechecks).await {
+                return end.into_outcome();
+            }
+            match self.check().await {
+                Ok(()) => return Outcome::Created { replaced: stale },
+                Err(Ok(_)) => continue,
+                Err(Err(end)) => return end.into_outcome(),
+            }
         }
     }
 
@@ -338,29 +420,32 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
     async fn call(
         &mut self,
         step: Step,
-        op: Operation,
-        build: impl Fn() -> Request,
+        retry: Retry,
+        build: impl Fn() -> Call,
     ) -> Result<Response, End> {
         let run = self.run;
-        let flags = [run.cancel, &run.halt];
+        let flags = [&run.control.cancel, &run.halt];
         let sender = Sender {
             transport: run.transport,
             clock: run.clock,
-            timeout_ms: run.options.request_timeout_ms,
+            timeout_ms: run.spec.options.request_timeout_ms,
             cancel: &flags,
         };
-        let first_ms = run.clock.now_ms();
-        let (mut transient, mut key_waits) = (0u32, 0u32);
+        let mut transient = 0u32;
         for attempt in 1.. {
             if let Some(o) = run.stopped() {
                 return Err(End::Outcome(o));
             }
-            if let Err(p) = run.client.ensure_fresh(run.clock.now_ms()) {
+            if let Err(p) = run.spec.client.ensure_fresh(run.clock.now_ms()) {
                 return Err(End::Outcome(run.halt(p)));
             }
             self.step(step.clone(), attempt);
+            let call = build();
+            if call.op == Operation::Create {
+                self.first_create_ms.get_or_insert(run.clock.now_ms());
+            }
             let mut log = |r| run.emit(Event::Request(r));
-            let problem = match sender.call(op, build(), Some(self.id), &mut log).await {
+            let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),
                 Err(Problem::Cancelled) => {
                     return Err(End::Outcome(run.stopped().unwrap_or(Outcome::Cancelled)))
@@ -368,33 +453,63 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 Err(p) if p.is_token_rejection() => return Err(End::Outcome(run.halt(p))),
                 Err(p) => p,
             };
-            let delay = if problem.is_transient() && transient < run.options.transient_retries {
-                transient += 1;
-                Some(self.jittered(TRANSIENT_BASE_MS << (transient - 1)))
-            } else if matches!(problem, Problem::KeyNotYetUsable { .. }) {
-                key_waits += 1;
-                let delay = self.jittered((KEY_BASE_MS << (key_waits - 1).min(8)).min(KEY_MAX_MS));
-                let deadline = first_ms + run.options.create_retry_window_ms;
-                (run.clock.now_ms() + delay <= deadline).then_some(delay)
-            } else {
-                None
+            let delay = match (&problem, retry) {
+                (p, Retry::Transient)
+                    if p.is_transient() && transient < run.spec.options.transient_retries =>
+                {
+                    transient += 1;
+                    self.jittered(TRANSIENT_BASE_MS << (transient - 1))
+                }
+                (Problem::KeyNotYetUsable { message }, _) => {
+                    let first = self.first_create_ms.unwrap_or(self.started_ms);
+                    let waits = attempt.min(16) - 1;
+                    let delay = self.jittered((KEY_BASE_MS << waits).min(KEY_MAX_MS));
+                    let deadline = first + run.spec.options.create_retry_window_ms;
+                    if run.clock.now_ms() + delay > deadline {
+                        return Err(End::Problem(Problem::KeyNotAccepted {
+                            waited_ms: run.clock.now_ms().saturating_sub(first),
+                            stopped: false,
+                            message: message.clone(),
+                        }));
+                    }
+                    delay
+                }
+                _ => return Err(End::Problem(problem)),
             };
-            let Some(delay) = delay else {
-                return Err(End::Problem(problem));
-            };
-            let retry_at_ms = run.clock.now_ms() + delay;
-            self.step(
-                Step::WaitingRetry {
-                    retry_at_ms,
-                    reason: problem,
-                },
-                attempt,
-            );
-            if !sleep_unless_cancelled(run.clock, delay, &flags).await {
-                return Err(End::Outcome(run.stopped().unwrap_or(Outcome::Cancelled)));
-            }
+            self.wait(delay, problem, attempt).await?;
         }
         unreachable!("the retry loop only ends by returning")
+    }
+
+    /// Waits before a retry, visibly; the user may cancel the run or stop waiting on this row.
+    async fn wait(&mut self, delay: u64, reason: Problem, attempt: u32) -> Result<(), End> {
+        let run = self.run;
+        let retry_at_ms = run.clock.now_ms() + delay;
+        self.step(
+            Step::WaitingRetry {
+                retry_at_ms,
+                reason: reason.clone(),
+            },
+            attempt,
+        );
+        let flags = [&run.control.cancel, &run.halt, &self.stop_waiting];
+        if sleep_unless_cancelled(run.clock, delay, &flags).await {
+            return Ok(());
+        }
+        if let Some(o) = run.stopped() {
+            return Err(End::Outcome(o));
+        }
+        Err(End::Problem(match reason {
+            Problem::KeyNotYetUsable { message } => Problem::KeyNotAccepted {
+                waited_ms: run
+                    .clock
+                    .now_ms()
+                    .saturating_sub(self.first_create_ms.unwrap_or(self.started_ms)),
+                stopped: true,
+                message,
+            },
+            other => other,
+        }))
     }
 
     /// "Equal jitter": half the delay fixed, half random, so parallel systems spread out.
@@ -442,32 +557,26 @@ async fn run_bounded<'a>(limit: usize, tasks: Vec<Pin<Box<dyn Future<Output = ()
     .await
 }
 
-/// Runs `options.mode` for every system (duplicates once), reporting progress through
+/// Runs `spec.options.mode` for every system (duplicates once), reporting progress through
 /// `on_event`. Every system ends with exactly one `Event::Done`.
-#[allow(clippy::too_many_arguments)]
 pub async fn run<T: Transport, C: Clock>(
     transport: &T,
     clock: &C,
-    client: &Client,
-    username: &str,
-    systems: &[SystemId],
-    options: &Options,
-    cancel: &Cancel,
+    spec: &RunSpec,
+    control: &RunControl,
     on_event: impl FnMut(Event),
 ) {
     let run = Run {
         transport,
         clock,
-        client,
-        username,
-        options,
-        cancel,
+        spec,
+        control,
         halt: Cancel::new(),
         halted: RefCell::new(None),
         on_event: RefCell::new(on_event),
     };
     let mut seen = BTreeSet::new();
-    let systems: Vec<&SystemId> = systems.iter().filter(|id| seen.insert(*id)).collect();
+    let systems: Vec<&SystemId> = spec.systems.iter().filter(|id| seen.insert(*id)).collect();
     for id in &systems {
         run.emit(Event::Step {
             system: (*id).clone(),
@@ -482,5 +591,5 @@ pub async fn run<T: Transport, C: Clock>(
         .enumerate()
         .map(|(i, id)| Box::pin(run.system(id, i)) as Pin<Box<dyn Future<Output = ()> + '_>>)
         .collect();
-    run_bounded(options.concurrency, tasks).await;
+    run_bounded(spec.options.concurrency, tasks).await;
 }

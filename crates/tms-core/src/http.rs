@@ -10,6 +10,9 @@ use std::task::{Poll, Waker};
 
 pub const TOKEN_HEADER: &str = "X-Tapis-Token";
 
+/// The largest answer the app reads: a list of a thousand systems with `select` is ~300 KB.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Method {
     Get,
@@ -45,7 +48,10 @@ pub struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The URL without scheme and host: what the activity log shows.
@@ -78,10 +84,10 @@ impl fmt::Debug for Request {
 }
 
 /// Debug shows the body's size only: a body can hold a token (the password grant's answer).
+/// No headers: Tapis's answers are read by status and body, never by Content-Type.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
     pub body: String,
 }
 
@@ -89,7 +95,6 @@ impl fmt::Debug for Response {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Response")
             .field("status", &self.status)
-            .field("headers", &self.headers)
             .field("body", &format_args!("[{} bytes]", self.body.len()))
             .finish()
     }
@@ -99,25 +104,13 @@ impl Response {
     pub fn new(status: u16, body: impl Into<String>) -> Self {
         Response {
             status,
-            headers: Vec::new(),
             body: body.into(),
         }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
     }
 
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
-}
-
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +120,10 @@ pub enum TransportError {
     Network(String),
     Timeout,
     Cancelled,
+    /// The transport refused to follow a redirect: it would re-send the token elsewhere.
+    Redirected,
+    /// The answer was larger than [`MAX_BODY_BYTES`].
+    TooLarge(usize),
 }
 
 impl fmt::Display for TransportError {
@@ -135,6 +132,10 @@ impl fmt::Display for TransportError {
             TransportError::Network(d) => write!(f, "network error: {d}"),
             TransportError::Timeout => write!(f, "no answer in time"),
             TransportError::Cancelled => write!(f, "cancelled"),
+            TransportError::Redirected => {
+                write!(f, "redirect refused (it would re-send the token)")
+            }
+            TransportError::TooLarge(n) => write!(f, "answer too large ({n} bytes)"),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! researcher understands, with the next step. The raw Tapis message is kept separately for
 //! the activity log; explanations never contain Tapis codes.
 
+use crate::envelope::{full_message, is_json_object, message_excerpt};
 use crate::http::{Response, TransportError};
-use crate::tapis::{full_message, message_excerpt};
+use crate::token::human_duration;
 use std::fmt;
 
 /// Which call produced the answer: the same status means different things per call.
@@ -15,7 +16,6 @@ pub enum Operation {
     Create,
     Remove,
     Login,
-    UserInfo,
 }
 
 /// Why TMS refused to create keys (`SYSLIB_CRED_TMS_KEYS_*`).
@@ -109,7 +109,14 @@ pub enum Problem {
         reason: TmsRefusal,
         message: String,
     },
+    /// One refusal of a new key by the host (401 on create): retried while the window lasts.
     KeyNotYetUsable {
+        message: String,
+    },
+    /// The host refused every new key until the window closed or the user stopped waiting.
+    KeyNotAccepted {
+        waited_ms: u64,
+        stopped: bool,
         message: String,
     },
     ServerError {
@@ -123,6 +130,8 @@ pub enum Problem {
     Network {
         detail: String,
     },
+    /// Tapis (or something in between) answered with a redirect, which is never followed.
+    Redirected,
     Timeout,
     Cancelled,
 }
@@ -145,9 +154,11 @@ impl Problem {
             Problem::NotLinux { .. } => "not-linux",
             Problem::TmsRefused { .. } => "tms-refused",
             Problem::KeyNotYetUsable { .. } => "key-not-yet-usable",
+            Problem::KeyNotAccepted { .. } => "key-not-accepted",
             Problem::ServerError { .. } => "server-error",
             Problem::Unexpected { .. } => "unexpected-response",
             Problem::Network { .. } => "network",
+            Problem::Redirected => "redirected",
             Problem::Timeout => "timeout",
             Problem::Cancelled => "cancelled",
         }
@@ -168,6 +179,7 @@ impl Problem {
             | Problem::NotFound { message }
             | Problem::TmsRefused { message, .. }
             | Problem::KeyNotYetUsable { message }
+            | Problem::KeyNotAccepted { message, .. }
             | Problem::ServerError { message, .. }
             | Problem::Unexpected { message, .. } => Some(message),
             Problem::Network { detail } => Some(detail),
@@ -216,9 +228,15 @@ impl Problem {
             ),
             Problem::TmsRefused { reason, .. } => reason.sentence().into(),
             Problem::KeyNotYetUsable { .. } => "Tapis made a key, but the system refused it, so it was not saved; this is usual for a few minutes after you get an allocation.".into(),
+            Problem::KeyNotAccepted { waited_ms, stopped, .. } => format!(
+                "{} {}, the system refused every new key Tapis made, so none was saved. Either your allocation on this system has not reached it yet, or you have no account or allocation there.",
+                if *stopped { "You stopped waiting: for" } else { "For" },
+                human_duration(waited_ms / 1000),
+            ),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
             Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
             Problem::Network { .. } => "Tapis could not be reached (network problem, or the browser blocked the request).".into(),
+            Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
             Problem::Timeout => "Tapis did not answer in time.".into(),
             Problem::Cancelled => "Stopped at your request.".into(),
         }
@@ -251,9 +269,11 @@ impl Problem {
                 _ => "Contact TACC support (or the system's owner) and mention this message.".into(),
             },
             Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),
+            Problem::KeyNotAccepted { .. } => "If you were added to an allocation on this system today, wait 15 minutes and press Retry. Otherwise check your active allocations in the TACC user portal, or ask your PI to add you to one on this system.".into(),
             Problem::ServerError { .. } | Problem::Timeout => "Try again in a few minutes.".into(),
             Problem::Unexpected { .. } => "Try again; if it keeps happening, send the activity log to support.".into(),
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
+            Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
         }
     }
@@ -291,6 +311,13 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
             })
         }
         Err(TransportError::Timeout) => return Err(Problem::Timeout),
+        Err(TransportError::Redirected) => return Err(Problem::Redirected),
+        Err(TransportError::TooLarge(bytes)) => {
+            return Err(Problem::Unexpected {
+                status: 0,
+                message: format!("the answer was {bytes} bytes, more than this app reads"),
+            })
+        }
         Err(TransportError::Cancelled) => return Err(Problem::Cancelled),
     };
     // Decide on the whole message; keep only an excerpt for the log and the UI.
@@ -300,8 +327,9 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
     let status = resp.status;
     let uses_token = op != Operation::Login;
 
-    if uses_token && status == 401 && (has("TAPIS_SECURITY") || !is_json(&resp.body)) {
-        // The JWT filter answers before any service logic, in plain text.
+    // The JWT filter answers before any service logic, in plain text (its Content-Type may
+    // still say JSON): a token problem, never "credentials missing", never a reason to create.
+    if uses_token && status == 401 && (has("TAPIS_SECURITY") || !is_json_object(&resp.body)) {
         return Err(if has("EXPIRED") {
             Problem::TokenExpired {
                 message: Some(message),
@@ -313,6 +341,11 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
     if uses_token && has("Token is revoked") {
         return Err(Problem::TokenRevoked { message });
     }
+    // A caller who may not even read the system gets 500 SYSAPI_CHECK_ERROR ... SYSLIB_UNAUTH
+    // (ApiUtils.checkSystemExists): a permission problem, final, not a server fault to retry.
+    if uses_token && (status == 403 || (status >= 500 && has("SYSLIB_UNAUTH"))) {
+        return Err(Problem::NoAccess { message });
+    }
     if op == Operation::Create {
         if let Some(reason) = TmsRefusal::from_message(&full) {
             return Err(Problem::TmsRefused { reason, message });
@@ -323,10 +356,14 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         Operation::Check | Operation::GetSystem | Operation::Create | Operation::Remove
     );
     Err(match (op, status) {
+        // The authenticator answers a tenant without the password grant with a 400 too
+        // (controllers.py TokensResource.post): the grant type, not the password, is refused.
+        (Operation::Login, 400) if has("Invalid grant_type") => {
+            Problem::LoginNotAllowed { message }
+        }
         (Operation::Login, 400 | 401) => Problem::LoginRejected { message },
         // Not about any system: "no access to this system" would mislead.
         (Operation::Login, 403) => Problem::LoginNotAllowed { message },
-        (_, 403) => Problem::NoAccess { message },
         (_, 404) if per_system => Problem::NotFound { message },
         // A connection failure carries VALID_FAIL too, so it must be tested first. On create it
         // is not a key the host has yet to accept: waiting for propagation would not help.
@@ -335,15 +372,17 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         }
         (Operation::Check, 401) if has("CRED_NOT_FOUND") => Problem::CredentialsMissing { message },
         (Operation::Check, 401) if has("VALID_FAIL") => Problem::KeyRejected { message },
-        // The new key failed its SSH check; usually the allocation has not reached the host.
-        (Operation::Create, 401) => Problem::KeyNotYetUsable { message },
+        // On a system whose method is not TMS_KEYS, Tapis checks an empty credential of that
+        // method and stores nothing (SystemsServiceImpl.createUserCredential).
+        (Operation::Create, 401) if has("VALID_FAIL") && has("CRED_NOT_FOUND") => Problem::NotTms {
+            authn_method: String::new(),
+        },
+        // The new key failed its SSH check: the allocation has not reached the host yet, or
+        // the user has no account there. Only this exact answer means that.
+        (Operation::Create, 401) if has("VALID_FAIL") => Problem::KeyNotYetUsable { message },
         (_, 500..=599) => Problem::ServerError { status, message },
         _ => Problem::Unexpected { status, message },
     })
-}
-
-fn is_json(body: &str) -> bool {
-    serde_json::from_str::<serde_json::Value>(body).is_ok_and(|v| v.is_object())
 }
 
 #[cfg(test)]
@@ -480,10 +519,35 @@ mod tests {
             (Login, 403, json("client not allowed"), "login-not-allowed"),
             (Login, 500, "oops".into(), "server-error"),
             (
-                UserInfo,
+                Remove,
                 401,
                 "TAPIS_SECURITY_JWT_EXPIRED".into(),
                 "token-expired",
+            ),
+            (
+                Check,
+                500,
+                json("SYSAPI_CHECK_ERROR Check failed. SYSLIB_UNAUTH jdoe may not read"),
+                "no-access",
+            ),
+            (
+                GetSystem,
+                500,
+                json("SYSAPI_SYS_GET_ERROR x. SYSLIB_UNAUTH y"),
+                "no-access",
+            ),
+            (
+                Create,
+                401,
+                json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_NOT_FOUND no key"),
+                "not-tms",
+            ),
+            (Create, 401, json("SOMETHING_ELSE"), "unexpected-response"),
+            (
+                Check,
+                500,
+                json("SYSAPI_CRED_CHECK_ERROR boom"),
+                "server-error",
             ),
         ];
         for (op, status, body, want) in cases {
@@ -518,7 +582,7 @@ mod tests {
         ));
         let got = classify(Check, &Ok(Response::new(401, conn))).unwrap_err();
         assert_eq!(got.code(), "host-unreachable");
-        assert!(got.raw_message().unwrap().chars().count() <= crate::tapis::EXCERPT_CHARS + 1);
+        assert!(got.raw_message().unwrap().chars().count() <= crate::envelope::EXCERPT_CHARS + 1);
         let tms = json(&format!(
             "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
         ));
@@ -527,7 +591,7 @@ mod tests {
             got,
             Problem::TmsRefused {
                 reason: TmsRefusal::StaticUser,
-                message: crate::tapis::message_excerpt(&json(&format!(
+                message: crate::envelope::message_excerpt(&json(&format!(
                     "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
                 )))
             }

@@ -5,7 +5,8 @@ use std::fmt;
 
 pub const MAX_ID_LEN: usize = 80;
 
-/// A valid Tapis system id: lower-case letters, digits, `-`, `_`, `.`, at most 80 characters.
+/// A valid Tapis system id: lower-case letters, digits, `-`, `_`, `.`, beginning with a letter
+/// or digit, at most 80 characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct SystemId(String);
@@ -19,6 +20,9 @@ pub enum IdError {
         suggestion: String,
     },
     InvalidChar(char),
+    /// Tapis ids begin with a letter or digit; `.`, `..` and `-x` would also change a URL's
+    /// meaning (browsers collapse dot segments) or read as an option.
+    BadStart(char),
 }
 
 impl fmt::Display for IdError {
@@ -36,6 +40,11 @@ impl fmt::Display for IdError {
             IdError::InvalidChar(c) => write!(
                 f,
                 "The system id contains {}; only lower-case letters, digits, '-', '_' and '.' are allowed.",
+                describe_char(*c)
+            ),
+            IdError::BadStart(c) => write!(
+                f,
+                "The system id starts with {}; Tapis ids begin with a letter or a digit.",
                 describe_char(*c)
             ),
         }
@@ -74,6 +83,9 @@ impl SystemId {
                 },
             );
         }
+        if let Some(first) = id.chars().next().filter(|c| !c.is_ascii_alphanumeric()) {
+            return Err(IdError::BadStart(first));
+        }
         if id.len() > MAX_ID_LEN {
             return Err(IdError::TooLong(id.len()));
         }
@@ -102,8 +114,6 @@ pub struct SystemList {
     /// In input order, each once.
     pub valid: Vec<SystemId>,
     pub invalid: Vec<(String, IdError)>,
-    /// Entries dropped because they were already listed (as typed).
-    pub duplicates: Vec<String>,
 }
 
 /// What separates ids in a typed list: commas, semicolons, whitespace or newlines.
@@ -111,19 +121,19 @@ pub fn is_separator(c: char) -> bool {
     c == ',' || c == ';' || c.is_whitespace()
 }
 
-/// Parses ids separated as [`is_separator`] says.
+/// Parses ids separated as [`is_separator`] says; each id (valid or not) is kept once, in
+/// input order. Linear in the input: a pasted list of thousands stays fast.
 pub fn parse_list(input: &str) -> SystemList {
     let mut list = SystemList::default();
-    let mut seen_invalid: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for raw in input.split(is_separator).filter(|s| !s.is_empty()) {
+        if !seen.insert(raw) {
+            continue;
+        }
+        // A valid id is its raw text, so `seen` already keeps valid ids unique.
         match SystemId::parse(raw) {
-            Ok(id) if list.valid.contains(&id) => list.duplicates.push(raw.to_string()),
             Ok(id) => list.valid.push(id),
-            Err(_) if seen_invalid.contains(&raw) => list.duplicates.push(raw.to_string()),
-            Err(e) => {
-                seen_invalid.push(raw);
-                list.invalid.push((raw.to_string(), e));
-            }
+            Err(e) => list.invalid.push((raw.to_string(), e)),
         }
     }
     list
@@ -159,6 +169,12 @@ mod tests {
             ("LS 6", Err(IdError::InvalidChar(' '))),
             ("ls/6", Err(IdError::InvalidChar('/'))),
             ("../etc", Err(IdError::InvalidChar('/'))),
+            (".", Err(IdError::BadStart('.'))),
+            ("..", Err(IdError::BadStart('.'))),
+            (".hidden", Err(IdError::BadStart('.'))),
+            ("-rf", Err(IdError::BadStart('-'))),
+            ("_x", Err(IdError::BadStart('_'))),
+            ("9a", Ok("9a")),
             ("ls6?x=1", Err(IdError::InvalidChar('?'))),
             ("frontéra", Err(IdError::InvalidChar('é'))),
             ("a\u{200b}b", Err(IdError::InvalidChar('\u{200b}'))),
@@ -187,7 +203,6 @@ mod tests {
         let l = parse_list("stampede3, ls6\nfrontera ls6\t,,Stampede3;bad/id bad/id\n\n");
         let valid: Vec<&str> = l.valid.iter().map(SystemId::as_str).collect();
         assert_eq!(valid, ["stampede3", "ls6", "frontera"]);
-        assert_eq!(l.duplicates, ["ls6", "bad/id"]);
         assert_eq!(
             l.invalid,
             vec![

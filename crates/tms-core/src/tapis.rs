@@ -1,26 +1,37 @@
-//! Typed Tapis requests, response envelopes, and the one `send` helper every call goes
-//! through (timeout, cancellation, activity-log record).
+//! Typed Tapis calls (each request paired with the operation that classifies its answer), the
+//! system fields the app decides on, and the one `send` every call goes through (timeout,
+//! cancellation, activity-log record).
 
 use crate::base_url::BaseUrl;
 use crate::encoding::percent_encode;
+use crate::envelope::{self, excerpt, message_excerpt};
 use crate::http::{
-    race, Cancel, Clock, Either, Method, Request, Response, Transport, TransportError, TOKEN_HEADER,
+    any_cancelled, race, Cancel, Clock, Either, Method, Request, Response, Transport,
+    TransportError, MAX_BODY_BYTES, TOKEN_HEADER,
 };
+use crate::json::{self, Flex};
 use crate::problem::{classify, Operation, Problem, TmsRefusal};
 use crate::secret::Secret;
 use crate::system_id::SystemId;
 use crate::token::Token;
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 /// The fields the app needs to decide what to do with a system.
 pub const SYSTEM_FIELDS: &str =
     "id,host,defaultAuthnMethod,effectiveUserId,isDynamicEffectiveUser,systemType,enabled,canExec";
 pub const DISCOVER_LIMIT: u32 = 1000;
 pub const DEFAULT_TIMEOUT_MS: u64 = 30_000;
-/// Log excerpts stay short: enough to recognise the message, not a whole HTML page.
-pub const EXCERPT_CHARS: usize = 300;
 
+/// A request and the operation its answer is classified as: built together, so they can
+/// never disagree.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub op: Operation,
+    pub request: Request,
+}
+
+/// Builds the calls for one token. The token leaves its `Secret` only here, into the
+/// `X-Tapis-Token` header of a request to the tenant it was checked against.
 #[derive(Clone, Debug)]
 pub struct Client {
     base: BaseUrl,
@@ -32,17 +43,8 @@ impl Client {
         Client { base, token }
     }
 
-    pub fn base(&self) -> &BaseUrl {
-        &self.base
-    }
-
     pub fn token(&self) -> &Token {
         &self.token
-    }
-
-    /// The Tapis username from the token: TMS needs it, not the login name.
-    pub fn username(&self) -> &str {
-        &self.token.info().username
     }
 
     /// Checked before every request so an expired token is never sent.
@@ -53,7 +55,7 @@ impl Client {
         Ok(())
     }
 
-    fn request(&self, method: Method, path: &str, body: Option<String>) -> Request {
+    fn call(&self, op: Operation, method: Method, path: &str, body: Option<&str>) -> Call {
         let mut headers = vec![(
             TOKEN_HEADER.to_string(),
             self.token.secret().expose().to_string(),
@@ -61,100 +63,130 @@ impl Client {
         if body.is_some() {
             headers.push(("Content-Type".into(), "application/json".into()));
         }
-        Request {
+        let request = Request {
             method,
             url: format!("{}{path}", self.base.as_str()),
             headers,
-            body,
-        }
+            body: body.map(str::to_string),
+        };
+        Call { op, request }
     }
 
-    fn credential_path(system: &SystemId, user: &str) -> String {
+    /// Credentials are always the token's own user's: Tapis creates TMS keys for no one else.
+    fn credential_path(&self, system: &SystemId) -> String {
         format!(
             "/v3/systems/credential/{}/user/{}",
             percent_encode(system.as_str()),
-            percent_encode(user)
+            percent_encode(&self.token.info().username)
         )
     }
 
-    pub fn check(&self, system: &SystemId, user: &str) -> Request {
-        let path = format!("{}/check", Self::credential_path(system, user));
-        self.request(Method::Post, &path, None)
+    pub fn check(&self, system: &SystemId) -> Call {
+        let path = format!("{}/check", self.credential_path(system));
+        self.call(Operation::Check, Method::Post, &path, None)
     }
 
-    pub fn get_system(&self, system: &SystemId) -> Request {
+    pub fn get_system(&self, system: &SystemId) -> Call {
         let path = format!(
             "/v3/systems/{}?select={SYSTEM_FIELDS}",
             percent_encode(system.as_str())
         );
-        self.request(Method::Get, &path, None)
+        self.call(Operation::GetSystem, Method::Get, &path, None)
     }
 
-    pub fn list_systems(&self, limit: u32) -> Request {
+    pub fn list_systems(&self, limit: u32) -> Call {
         let path = format!("/v3/systems?listType=ALL&select={SYSTEM_FIELDS}&limit={limit}");
-        self.request(Method::Get, &path, None)
+        self.call(Operation::ListSystems, Method::Get, &path, None)
     }
 
     /// `createTmsKeys` is a query parameter only: in the body it fails schema validation.
-    pub fn create_tms(&self, system: &SystemId, user: &str) -> Request {
-        let path = format!("{}?createTmsKeys=true", Self::credential_path(system, user));
-        self.request(Method::Post, &path, Some("{}".into()))
+    pub fn create_tms(&self, system: &SystemId) -> Call {
+        let path = format!("{}?createTmsKeys=true", self.credential_path(system));
+        self.call(Operation::Create, Method::Post, &path, Some("{}"))
     }
 
-    pub fn remove(&self, system: &SystemId, user: &str) -> Request {
-        self.request(Method::Delete, &Self::credential_path(system, user), None)
-    }
-
-    pub fn userinfo(&self) -> Request {
-        self.request(Method::Get, "/v3/oauth2/userinfo", None)
+    pub fn remove(&self, system: &SystemId) -> Call {
+        self.call(
+            Operation::Remove,
+            Method::Delete,
+            &self.credential_path(system),
+            None,
+        )
     }
 }
 
 /// The password grant: the only request without a token header.
-pub fn password_token_request(base: &BaseUrl, username: &str, password: &Secret) -> Request {
-    // A typed body, not `json!`: the wasm then carries no `serde_json::Value` serializer. Fields
-    // in the order `json!`'s sorted map wrote them, so the bytes sent are unchanged.
-    #[derive(Serialize)]
-    struct PasswordGrant<'a> {
-        grant_type: &'static str,
-        password: &'a str,
-        username: &'a str,
-    }
-    let body = serde_json::to_string(&PasswordGrant {
-        grant_type: "password",
-        password: password.expose(),
-        username,
-    })
-    .expect("strings always serialize");
-    Request {
+pub fn password_grant(base: &BaseUrl, username: &str, password: &Secret) -> Call {
+    let body = format!(
+        r#"{{"grant_type":"password","password":{},"username":{}}}"#,
+        json::string_literal(password.expose()),
+        json::string_literal(username),
+    );
+    let request = Request {
         method: Method::Post,
         url: format!("{}/v3/oauth2/tokens", base.as_str()),
         headers: vec![("Content-Type".into(), "application/json".into())],
         body: Some(body),
+    };
+    Call {
+        op: Operation::Login,
+        request,
     }
 }
 
+/// What the app needs to know about a system to decide whether TMS keys can be made.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(from = "RawSystem", rename_all = "camelCase")]
 pub struct SystemInfo {
-    #[serde(deserialize_with = "or_default")]
     pub id: String,
-    #[serde(deserialize_with = "or_default")]
     pub host: String,
-    #[serde(deserialize_with = "or_default")]
     pub system_type: String,
-    #[serde(deserialize_with = "or_default")]
     pub default_authn_method: String,
-    #[serde(deserialize_with = "or_default")]
     pub effective_user_id: String,
-    /// Missing means unknown: treated as dynamic and left for Tapis to decide.
-    #[serde(deserialize_with = "or_true", default = "yes")]
+    /// Unknown (missing or unreadable) counts as dynamic: Tapis has the last word.
     pub is_dynamic_effective_user: bool,
-    /// Missing means unknown: treated as enabled and left for Tapis to decide.
-    #[serde(deserialize_with = "or_true", default = "yes")]
+    /// Unknown counts as enabled: Tapis has the last word.
     pub enabled: bool,
-    #[serde(deserialize_with = "or_default")]
     pub can_exec: bool,
+}
+
+/// A system as Tapis sends it: booleans as JSON booleans or, under `select`, as strings; any
+/// field may be missing or of another type without failing the answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawSystem {
+    #[serde(default)]
+    id: Flex,
+    #[serde(default)]
+    host: Flex,
+    #[serde(default)]
+    system_type: Flex,
+    #[serde(default)]
+    default_authn_method: Flex,
+    #[serde(default)]
+    effective_user_id: Flex,
+    #[serde(default)]
+    is_dynamic_effective_user: Flex,
+    #[serde(default)]
+    enabled: Flex,
+    #[serde(default)]
+    can_exec: Flex,
+}
+
+impl From<RawSystem> for SystemInfo {
+    fn from(raw: RawSystem) -> Self {
+        let text = |f: &Flex| f.text().unwrap_or_default();
+        SystemInfo {
+            id: text(&raw.id),
+            host: text(&raw.host),
+            system_type: text(&raw.system_type).to_ascii_uppercase(),
+            default_authn_method: text(&raw.default_authn_method).to_ascii_uppercase(),
+            effective_user_id: text(&raw.effective_user_id),
+            is_dynamic_effective_user: raw.is_dynamic_effective_user.as_bool().unwrap_or(true),
+            enabled: raw.enabled.as_bool().unwrap_or(true),
+            can_exec: raw.can_exec.as_bool().unwrap_or(false),
+        }
+    }
 }
 
 impl SystemInfo {
@@ -184,20 +216,6 @@ impl SystemInfo {
     }
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn or_default<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-    d: D,
-) -> Result<T, D::Error> {
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
-
-fn or_true<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(Option::<bool>::deserialize(d)?.unwrap_or(true))
-}
-
 /// One line of the activity log. Holds no token and no request body.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RequestRecord {
@@ -210,76 +228,6 @@ pub struct RequestRecord {
     /// The Tapis message (excerpt) or the transport error.
     pub message: Option<String>,
     pub system: Option<SystemId>,
-}
-
-/// The `message` of a Tapis JSON envelope, or a short excerpt of a plain-text or HTML body.
-/// Never panics on any input.
-pub fn message_excerpt(body: &str) -> String {
-    excerpt(&full_message(body))
-}
-
-/// The whole message: what classification reads, since Tapis nests the decisive code (e.g.
-/// `SYSLIB_CRED_CONN_FAIL`) after long context that an excerpt would cut off.
-pub fn full_message(body: &str) -> String {
-    if let Some(m) = envelope_message(body) {
-        return m;
-    }
-    let text = body.trim();
-    if text.starts_with('<') {
-        let lower = text.to_ascii_lowercase();
-        if let (Some(start), Some(end)) = (lower.find("<title>"), lower.find("</title>")) {
-            if start + 7 <= end {
-                return text[start + 7..end].to_string();
-            }
-        }
-        return strip_tags(text);
-    }
-    text.to_string()
-}
-
-/// The `message` string of a JSON envelope, if the body is one.
-fn envelope_message(body: &str) -> Option<String> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(mut map)) => match map.remove("message") {
-            Some(Value::String(m)) => Some(m),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                out.push(' ');
-            }
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn excerpt(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let joined = words.join(" ");
-    match joined.char_indices().nth(EXCERPT_CHARS) {
-        Some((i, _)) => format!("{}…", &joined[..i]),
-        None => joined,
-    }
-}
-
-/// The `result` of a success envelope.
-pub fn envelope_result(body: &str) -> Option<Value> {
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(mut map)) => map.remove("result"),
-        _ => None,
-    }
 }
 
 /// How one request is sent: the same for the engine, login and discovery.
@@ -308,7 +256,7 @@ impl<T: Transport, C: Clock> Sender<'_, T, C> {
         let stop = async {
             match race(
                 self.clock.sleep(self.timeout_ms),
-                crate::http::any_cancelled(self.cancel),
+                any_cancelled(self.cancel),
             )
             .await
             {
@@ -317,6 +265,9 @@ impl<T: Transport, C: Clock> Sender<'_, T, C> {
             }
         };
         let result = match race(self.transport.send(req), stop).await {
+            Either::Left(Ok(r)) if r.body.len() > MAX_BODY_BYTES => {
+                Err(TransportError::TooLarge(r.body.len()))
+            }
             Either::Left(r) => r,
             Either::Right(e) => Err(e),
         };
@@ -329,7 +280,7 @@ impl<T: Transport, C: Clock> Sender<'_, T, C> {
             message: match &result {
                 // A success body can hold secrets (the password grant returns the token): only
                 // an envelope's message is logged, never the body itself.
-                Ok(r) if r.is_success() => envelope_message(&r.body).map(|m| excerpt(&m)),
+                Ok(r) if r.is_success() => envelope::message(&r.body).map(|m| excerpt(&m)),
                 Ok(r) => Some(message_excerpt(&r.body)).filter(|m| !m.is_empty()),
                 Err(e) => Some(e.to_string()),
             },
@@ -341,15 +292,24 @@ impl<T: Transport, C: Clock> Sender<'_, T, C> {
     /// Sends and classifies; a 2xx gives the response.
     pub async fn call(
         &self,
-        op: Operation,
-        req: Request,
+        call: Call,
         system: Option<&SystemId>,
         on_request: &mut dyn FnMut(RequestRecord),
     ) -> Result<Response, Problem> {
-        let result = self.send(req, system, on_request).await;
-        classify(op, &result)?;
+        let result = self.send(call.request, system, on_request).await;
+        classify(call.op, &result)?;
         result.map_err(|_| Problem::Cancelled)
     }
+}
+
+#[derive(Deserialize)]
+struct Grant {
+    access_token: AccessToken,
+}
+
+#[derive(Deserialize)]
+struct AccessToken {
+    access_token: String,
 }
 
 /// Logs in with the password grant and returns the parsed access token.
@@ -367,16 +327,10 @@ pub async fn login<T: Transport, C: Clock>(
         timeout_ms: DEFAULT_TIMEOUT_MS,
         cancel: &[],
     };
-    let req = password_token_request(base, username.trim(), password);
-    let resp = sender
-        .call(Operation::Login, req, None, &mut on_request)
-        .await?;
-    let raw = envelope_result(&resp.body)
-        .and_then(|r| {
-            r.pointer("/access_token/access_token")?
-                .as_str()
-                .map(str::to_string)
-        })
+    let call = password_grant(base, username.trim(), password);
+    let resp = sender.call(call, None, &mut on_request).await?;
+    let raw = envelope::result::<Grant>(&resp.body)
+        .map(|g| g.access_token.access_token)
         .ok_or_else(|| Problem::Unexpected {
             status: resp.status,
             message: "the login answer holds no access token".into(),
@@ -386,11 +340,13 @@ pub async fn login<T: Transport, C: Clock>(
     })
 }
 
-/// Lists every system the user can see (`listType=ALL`, not just owned ones).
+/// Lists every system the user can see (`listType=ALL`, not just owned ones). Systems without
+/// an id are dropped: nothing can be done with them.
 pub async fn discover<T: Transport, C: Clock>(
     transport: &T,
     clock: &C,
     client: &Client,
+    cancel: &Cancel,
     mut on_request: impl FnMut(RequestRecord),
 ) -> Result<Vec<SystemInfo>, Problem> {
     client.ensure_fresh(clock.now_ms())?;
@@ -398,60 +354,79 @@ pub async fn discover<T: Transport, C: Clock>(
         transport,
         clock,
         timeout_ms: DEFAULT_TIMEOUT_MS,
-        cancel: &[],
+        cancel: &[cancel],
     };
-    let resp = sender
-        .call(
-            Operation::ListSystems,
-            client.list_systems(DISCOVER_LIMIT),
-            None,
-            &mut on_request,
-        )
-        .await?;
-    parse_result(&resp)
+    let call = client.list_systems(DISCOVER_LIMIT);
+    let resp = sender.call(call, None, &mut on_request).await?;
+    let mut systems: Vec<SystemInfo> = parse_result(&resp)?;
+    systems.retain(|s| !s.id.is_empty());
+    Ok(systems)
 }
 
 /// The envelope's `result` as `R`, or an "unexpected answer" problem.
 pub fn parse_result<R: for<'de> Deserialize<'de>>(resp: &Response) -> Result<R, Problem> {
-    envelope_result(&resp.body)
-        .and_then(|v| serde_json::from_value(v).ok())
-        .ok_or_else(|| Problem::Unexpected {
-            status: resp.status,
-            message: format!("unreadable answer: {}", message_excerpt(&resp.body)),
-        })
+    envelope::result(&resp.body).ok_or_else(|| Problem::Unexpected {
+        status: resp.status,
+        message: format!("unreadable answer: {}", message_excerpt(&resp.body)),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encoding::base64url_encode;
+    use crate::testing::access_token;
 
-    pub(crate) fn token(user: &str) -> Token {
-        let claims = serde_json::json!({
-            "iss": "https://designsafe.tapis.io/v3/tokens", "exp": 4_000_000_000u64,
-            "tapis/tenant_id": "designsafe", "tapis/username": user, "tapis/token_type": "access"
-        });
-        let raw = format!(
-            "e30.{}.c2ln",
-            base64url_encode(claims.to_string().as_bytes())
-        );
-        Token::parse(&raw, 0).unwrap()
+    fn client(user: &str) -> Client {
+        let raw = access_token(user, "https://designsafe.tapis.io/v3/tokens", 4_000_000_000);
+        Client::new(BaseUrl::default(), Token::parse(&raw, 0).unwrap())
     }
 
     #[test]
-    fn request_builders() {
-        let client = Client::new(BaseUrl::default(), token("jdoe"));
+    fn calls_pair_request_and_operation() {
+        let client = client("j doe/x");
         let id = SystemId::parse("stampede3").unwrap();
         let base = "https://designsafe.tapis.io";
+        let cred = "/v3/systems/credential/stampede3/user/j%20doe%2Fx";
         let cases = [
-            (client.check(&id, "jdoe"), "POST", "/v3/systems/credential/stampede3/user/jdoe/check", None),
-            (client.get_system(&id), "GET", "/v3/systems/stampede3?select=id,host,defaultAuthnMethod,effectiveUserId,isDynamicEffectiveUser,systemType,enabled,canExec", None),
-            (client.list_systems(50), "GET", "/v3/systems?listType=ALL&select=id,host,defaultAuthnMethod,effectiveUserId,isDynamicEffectiveUser,systemType,enabled,canExec&limit=50", None),
-            (client.create_tms(&id, "jdoe"), "POST", "/v3/systems/credential/stampede3/user/jdoe?createTmsKeys=true", Some("{}")),
-            (client.remove(&id, "j doe/x"), "DELETE", "/v3/systems/credential/stampede3/user/j%20doe%2Fx", None),
-            (client.userinfo(), "GET", "/v3/oauth2/userinfo", None),
+            (
+                client.check(&id),
+                Operation::Check,
+                "POST",
+                format!("{cred}/check"),
+                None,
+            ),
+            (
+                client.get_system(&id),
+                Operation::GetSystem,
+                "GET",
+                format!("/v3/systems/stampede3?select={SYSTEM_FIELDS}"),
+                None,
+            ),
+            (
+                client.list_systems(50),
+                Operation::ListSystems,
+                "GET",
+                format!("/v3/systems?listType=ALL&select={SYSTEM_FIELDS}&limit=50"),
+                None,
+            ),
+            (
+                client.create_tms(&id),
+                Operation::Create,
+                "POST",
+                format!("{cred}?createTmsKeys=true"),
+                Some("{}"),
+            ),
+            (
+                client.remove(&id),
+                Operation::Remove,
+                "DELETE",
+                cred.to_string(),
+                None,
+            ),
         ];
-        for (req, method, path, body) in cases {
+        for (call, op, method, path, body) in cases {
+            let req = &call.request;
+            assert_eq!(call.op, op);
             assert_eq!(req.method.as_str(), method);
             assert_eq!(req.url, format!("{base}{path}"));
             assert_eq!(req.path(), path);
@@ -463,67 +438,54 @@ mod tests {
             assert_eq!(req.header("content-type").is_some(), body.is_some());
             assert!(req.header("X-Tapis-User").is_none() && req.header("X-Tapis-Tenant").is_none());
         }
-        let pw = password_token_request(&BaseUrl::default(), "jdoe", &Secret::new("pw".into()));
-        assert_eq!(pw.url, format!("{base}/v3/oauth2/tokens"));
-        assert!(pw.header(TOKEN_HEADER).is_none());
-        let body: Value = serde_json::from_str(pw.body.as_deref().unwrap()).unwrap();
+        let pw = password_grant(&BaseUrl::default(), "jdoe", &Secret::new("p\"w".into()));
+        assert_eq!(pw.op, Operation::Login);
+        assert_eq!(pw.request.url, format!("{base}/v3/oauth2/tokens"));
+        assert!(pw.request.header(TOKEN_HEADER).is_none());
         assert_eq!(
-            body,
-            serde_json::json!({"username":"jdoe","password":"pw","grant_type":"password"})
-        );
-        assert_eq!(
-            pw.body.as_deref(),
-            Some(r#"{"grant_type":"password","password":"pw","username":"jdoe"}"#)
+            pw.request.body.as_deref(),
+            Some(r#"{"grant_type":"password","password":"p\"w","username":"jdoe"}"#)
         );
     }
 
     #[test]
-    fn excerpts_never_panic() {
-        let long = "é".repeat(1000);
-        let cases = [
-            (
-                r#"{"status":"error","message":"SYSAPI_NOSYSTEM x","version":"1"}"#.to_string(),
-                "SYSAPI_NOSYSTEM x".to_string(),
-            ),
-            (
-                "TAPIS_SECURITY_JWT_EXPIRED  token\n expired ".into(),
-                "TAPIS_SECURITY_JWT_EXPIRED token expired".into(),
-            ),
-            (
-                "<html><head><title>502 Bad Gateway</title></head></html>".into(),
-                "502 Bad Gateway".into(),
-            ),
-            (
-                "<html><body><h1>Oops</h1><p>down</p></body></html>".into(),
-                "Oops down".into(),
-            ),
-            ("<title>".into(), "".into()),
-            ("</title><title>".into(), "".into()),
-            ("".into(), "".into()),
-            (r#"{"message": 5}"#.into(), r#"{"message": 5}"#.into()),
-            ("[1,2]".into(), "[1,2]".into()),
-            (long.clone(), format!("{}…", "é".repeat(EXCERPT_CHARS))),
-        ];
-        for (body, want) in cases {
-            assert_eq!(message_excerpt(&body), want, "{body}");
-        }
-    }
-
-    #[test]
-    fn system_info_is_tolerant() {
-        let full = r#"{"id":"ls6","host":"ls6.tacc.utexas.edu","systemType":"LINUX","defaultAuthnMethod":"TMS_KEYS",
-            "effectiveUserId":"${apiUserId}","isDynamicEffectiveUser":true,"enabled":true,"canExec":true,"extra":1}"#;
-        let s: SystemInfo = serde_json::from_str(full).unwrap();
+    fn system_info_takes_tapis_as_it_is() {
+        let as_json = r#"{"id":"ls6","host":"ls6.tacc.utexas.edu","systemType":"LINUX","defaultAuthnMethod":"TMS_KEYS",
+            "effectiveUserId":"${apiUserId}","isDynamicEffectiveUser":true,"enabled":true,"canExec":true,"extra":{"x":[1]}}"#;
+        // What `select` answers: TapisSystemDTO.addDisplayField writes Boolean.toString.
+        let as_strings = r#"{"id":"ls6","host":"ls6.tacc.utexas.edu","systemType":"LINUX","defaultAuthnMethod":"TMS_KEYS",
+            "effectiveUserId":"${apiUserId}","isDynamicEffectiveUser":"true","enabled":"true","canExec":"true"}"#;
+        let a: SystemInfo = json::parse(as_json).unwrap();
+        let b: SystemInfo = json::parse(as_strings).unwrap();
+        assert_eq!(a, b);
         assert_eq!(
-            (s.id.as_str(), s.default_authn_method.as_str(), s.can_exec),
-            ("ls6", "TMS_KEYS", true)
+            (
+                a.id.as_str(),
+                a.default_authn_method.as_str(),
+                a.can_exec,
+                a.tms_problem()
+            ),
+            ("ls6", "TMS_KEYS", true, None)
         );
-        let sparse: SystemInfo =
-            serde_json::from_str(r#"{"id":"x","host":null,"enabled":null}"#).unwrap();
-        assert_eq!(sparse.host, "");
-        assert!(sparse.enabled && sparse.is_dynamic_effective_user && !sparse.can_exec);
-        let resp = Response::new(200, format!(r#"{{"status":"success","result":[{full}]}}"#));
-        assert_eq!(parse_result::<Vec<SystemInfo>>(&resp).unwrap(), vec![s]);
+        let static_user: SystemInfo = json::parse(
+            r#"{"id":"s","systemType":"LINUX","defaultAuthnMethod":"TMS_KEYS","isDynamicEffectiveUser":"false","effectiveUserId":"svc"}"#,
+        )
+        .unwrap();
+        assert_eq!(static_user.tms_problem().unwrap().code(), "tms-refused");
+        // Unexpected types in fields the decision does not need never fail the answer.
+        let odd: SystemInfo = json::parse(
+            r#"{"id":"x","host":null,"enabled":null,"canExec":{"a":1},"systemType":7}"#,
+        )
+        .unwrap();
+        assert_eq!((odd.host.as_str(), odd.system_type.as_str()), ("", ""));
+        assert!(odd.enabled && odd.is_dynamic_effective_user && !odd.can_exec);
+        let resp = Response::new(
+            200,
+            format!(
+                r#"{{"status":"success","result":[{as_strings},{{"host":"no id"}}],"metadata":{{"totalCount":-1}}}}"#
+            ),
+        );
+        assert_eq!(parse_result::<Vec<SystemInfo>>(&resp).unwrap()[0], a);
         let bad = parse_result::<Vec<SystemInfo>>(&Response::new(200, "<html>")).unwrap_err();
         assert_eq!(bad.code(), "unexpected-response");
     }

@@ -4,10 +4,15 @@
 
 use crate::base_url::{BaseUrl, UrlError};
 use crate::encoding::base64url_decode;
+use crate::json::{self, Flex};
 use crate::secret::Secret;
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Longer than any Tapis token (about 1 KB); a paste this long is something else.
+pub const MAX_TOKEN_CHARS: usize = 16 * 1024;
+/// 9999-12-31T23:59:59Z: a later `exp` is not a time, it is a broken or hostile token.
+pub const MAX_EXP: u64 = 253_402_300_799;
 
 /// The claims the app needs. Serialize is fine here: nothing secret is in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -18,8 +23,6 @@ pub struct TokenInfo {
     /// Unix seconds.
     pub expires_at: u64,
     pub token_type: String,
-    pub subject: Option<String>,
-    pub jti: Option<String>,
 }
 
 impl TokenInfo {
@@ -31,7 +34,8 @@ impl TokenInfo {
 
     /// Negative once expired.
     pub fn seconds_left(&self, now_unix_s: u64) -> i64 {
-        self.expires_at as i64 - now_unix_s as i64
+        let left = i128::from(self.expires_at) - i128::from(now_unix_s);
+        left.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
     }
 
     pub fn is_expired(&self, now_unix_s: u64) -> bool {
@@ -57,12 +61,15 @@ impl fmt::Debug for Token {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenError {
     Empty,
+    TooLong(usize),
     /// A JWT has exactly three dot-separated parts.
     WrongPartCount(usize),
     EmptyPart(&'static str),
     BadBase64(&'static str),
     BadJson(&'static str),
     MissingClaim(&'static str),
+    /// Present but impossible, e.g. an `exp` beyond the year 9999 or negative.
+    BadClaim(&'static str),
     NotAccessToken(String),
     Expired {
         expired_at: u64,
@@ -70,24 +77,14 @@ pub enum TokenError {
     },
 }
 
-impl TokenError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            TokenError::Empty => "token-empty",
-            TokenError::WrongPartCount(_) | TokenError::EmptyPart(_) => "token-malformed",
-            TokenError::BadBase64(_) => "token-bad-base64",
-            TokenError::BadJson(_) => "token-bad-json",
-            TokenError::MissingClaim(_) => "token-missing-claim",
-            TokenError::NotAccessToken(_) => "token-not-access",
-            TokenError::Expired { .. } => "token-expired",
-        }
-    }
-}
-
 impl fmt::Display for TokenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TokenError::Empty => write!(f, "Paste your Tapis access token first."),
+            TokenError::TooLong(n) => write!(
+                f,
+                "This text is {n} characters long, far longer than a Tapis token; copy just the access token."
+            ),
             TokenError::WrongPartCount(n) => write!(
                 f,
                 "This is not a Tapis token: a token has 3 parts separated by dots, this text has {n}. Copy the whole access token."
@@ -107,6 +104,10 @@ impl fmt::Display for TokenError {
                 f,
                 "The token has no \"{claim}\" field; this does not look like a Tapis access token."
             ),
+            TokenError::BadClaim(claim) => write!(
+                f,
+                "The token's \"{claim}\" field holds an impossible value; this is not a valid Tapis token."
+            ),
             TokenError::NotAccessToken(kind) => write!(
                 f,
                 "This is a Tapis {kind} token, not an access token; paste the access token instead."
@@ -122,16 +123,8 @@ impl fmt::Display for TokenError {
 
 impl std::error::Error for TokenError {}
 
-/// "3 h 12 min", "45 s": for user-facing sentences.
-pub fn human_duration(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    match (h, m) {
-        (0, 0) => format!("{s} s"),
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}
+/// `problem.rs` still imports the formatter from here; [`crate::duration`] is its home.
+pub use crate::duration::human_secs as human_duration;
 
 impl Token {
     /// Parses a pasted token, tolerating surrounding whitespace or quotes and a leading
@@ -150,6 +143,9 @@ impl Token {
         if text.is_empty() {
             return Err(TokenError::Empty);
         }
+        if text.len() > MAX_TOKEN_CHARS {
+            return Err(TokenError::TooLong(text.chars().count()));
+        }
         let parts: Vec<&str> = text.split('.').collect();
         if parts.len() != 3 {
             return Err(TokenError::WrongPartCount(parts.len()));
@@ -160,38 +156,33 @@ impl Token {
                 return Err(TokenError::EmptyPart(name));
             }
         }
-        decode_part(parts[0], "header")?;
-        let claims = decode_part(parts[1], "payload")?;
+        decode_part::<Header>(parts[0], "header")?;
+        let claims = decode_part::<Claims>(parts[1], "payload")?;
         base64url_decode(parts[2]).ok_or(TokenError::BadBase64("signature"))?;
 
-        let string = |name: &'static str| match claims.get(name) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-            _ => Err(TokenError::MissingClaim(name)),
-        };
-        let token_type = string("tapis/token_type")?;
+        let string =
+            |flex: &Flex, name: &'static str| flex.text().ok_or(TokenError::MissingClaim(name));
+        let token_type = string(&claims.token_type, "tapis/token_type")?;
         if token_type != "access" {
             return Err(TokenError::NotAccessToken(token_type));
         }
-        let expires_at = match claims.get("exp") {
-            Some(Value::Number(n)) => n
-                .as_u64()
-                .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
-                .ok_or(TokenError::MissingClaim("exp"))?,
-            _ => return Err(TokenError::MissingClaim("exp")),
-        };
+        let exp = claims.exp.as_f64().ok_or(TokenError::MissingClaim("exp"))?;
+        // RFC 7519 allows a fractional NumericDate; anything outside 0..=MAX_EXP is not a time.
+        if !(exp.is_finite() && (0.0..=MAX_EXP as f64).contains(&exp)) {
+            return Err(TokenError::BadClaim("exp"));
+        }
+        let expires_at = exp.floor() as u64;
         let info = TokenInfo {
-            username: string("tapis/username")?,
-            tenant: string("tapis/tenant_id")?,
-            issuer: string("iss")?,
+            username: string(&claims.username, "tapis/username")?,
+            tenant: string(&claims.tenant, "tapis/tenant_id")?,
+            issuer: string(&claims.issuer, "iss")?,
             expires_at,
             token_type,
-            subject: string("sub").ok(),
-            jti: string("jti").ok(),
         };
         if info.is_expired(now_unix_s) {
             return Err(TokenError::Expired {
                 expired_at: expires_at,
-                seconds_ago: now_unix_s - expires_at,
+                seconds_ago: now_unix_s.saturating_sub(expires_at),
             });
         }
         Ok(Token {
@@ -209,26 +200,45 @@ impl Token {
     }
 }
 
-fn decode_part(part: &str, name: &'static str) -> Result<Map<String, Value>, TokenError> {
+/// Any JSON object: the header only has to be one.
+#[derive(Deserialize)]
+struct Header {}
+
+/// The claims the app reads; any of them may be missing or of another type (reported as a
+/// missing claim), and unknown ones are ignored.
+#[derive(Deserialize)]
+struct Claims {
+    #[serde(default, rename = "tapis/username")]
+    username: Flex,
+    #[serde(default, rename = "tapis/tenant_id")]
+    tenant: Flex,
+    #[serde(default, rename = "tapis/token_type")]
+    token_type: Flex,
+    #[serde(default, rename = "iss")]
+    issuer: Flex,
+    #[serde(default)]
+    exp: Flex,
+}
+
+fn decode_part<T: for<'de> Deserialize<'de>>(
+    part: &str,
+    name: &'static str,
+) -> Result<T, TokenError> {
     let bytes = base64url_decode(part).ok_or(TokenError::BadBase64(name))?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(TokenError::BadJson(name)),
-    }
+    let text = std::str::from_utf8(&bytes).map_err(|_| TokenError::BadJson(name))?;
+    json::parse_object(text).ok_or(TokenError::BadJson(name))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::encoding::base64url_encode;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     const NOW: u64 = 1_700_000_000;
 
     fn jwt(claims: &Value) -> String {
-        let header = base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#);
-        let payload = base64url_encode(claims.to_string().as_bytes());
-        format!("{header}.{payload}.c2lnbmF0dXJl")
+        crate::testing::jwt(&claims.to_string())
     }
 
     fn claims() -> Value {
@@ -275,6 +285,9 @@ mod tests {
                 "https://designsafe.tapis.io"
             );
         }
+        // RFC 7519 NumericDate may be fractional.
+        let t = Token::parse(&with("exp", json!(NOW as f64 + 3600.75)), NOW).unwrap();
+        assert_eq!(t.info().expires_at, NOW + 3600);
         let debug = format!("{:?}", Token::parse(&raw, NOW).unwrap());
         assert!(!debug.contains(&raw) && debug.contains("[redacted]"));
     }
@@ -327,6 +340,19 @@ mod tests {
             (with("iss", json!(5)), TokenError::MissingClaim("iss")),
             (with("exp", json!("soon")), TokenError::MissingClaim("exp")),
             (with("exp", Value::Null), TokenError::MissingClaim("exp")),
+            (with("exp", json!(1e19)), TokenError::BadClaim("exp")),
+            (
+                with("exp", json!(9_223_372_036_854_775_808u64)),
+                TokenError::BadClaim("exp"),
+            ),
+            (with("exp", json!(u64::MAX)), TokenError::BadClaim("exp")),
+            (with("exp", json!(-5)), TokenError::BadClaim("exp")),
+            (with("exp", json!(i64::MIN)), TokenError::BadClaim("exp")),
+            (with("exp", json!(MAX_EXP + 1)), TokenError::BadClaim("exp")),
+            (
+                "a".repeat(MAX_TOKEN_CHARS + 1),
+                TokenError::TooLong(MAX_TOKEN_CHARS + 1),
+            ),
             (
                 with("tapis/token_type", Value::Null),
                 TokenError::MissingClaim("tapis/token_type"),
@@ -353,13 +379,13 @@ mod tests {
         for (input, want) in cases {
             let got = Token::parse(&input, NOW).unwrap_err();
             assert_eq!(got, want, "{input}");
-            assert!(!got.to_string().is_empty() && got.code().starts_with("token-"));
+            assert!(!got.to_string().is_empty());
         }
         let expired = TokenError::Expired {
             expired_at: 0,
             seconds_ago: 3720,
         };
-        assert!(expired.to_string().contains("1 h 2 min ago"));
+        assert!(expired.to_string().contains("1 h 02 min ago"));
     }
 
     #[test]

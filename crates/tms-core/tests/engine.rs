@@ -4,8 +4,8 @@ mod support;
 
 use std::collections::BTreeMap;
 use support::*;
-use tms_core::engine::{run, Event, Mode, Options, Outcome, Step};
-use tms_core::http::{Cancel, Clock, TransportError};
+use tms_core::engine::{run, Event, Mode, Options, Outcome, RunControl, RunSpec, Step};
+use tms_core::http::{Clock, TransportError};
 use tms_core::problem::{Problem, TmsRefusal};
 use tms_core::tapis::Client;
 use tms_core::SystemId;
@@ -68,14 +68,19 @@ fn go_with(
     client: &Client,
     systems: &[&str],
     options: Options,
-    cancel: &Cancel,
+    control: &RunControl,
     side: impl std::future::Future<Output = ()>,
     mut hook: impl FnMut(&Event),
 ) -> Report {
     let clock = t.clock();
     let systems = ids(systems);
     let mut report = Report::default();
-    let engine = run(t, clock, client, "jdoe", &systems, &options, cancel, |e| {
+    let spec = RunSpec {
+        client: client.clone(),
+        systems: systems.clone(),
+        options,
+    };
+    let engine = run(t, clock, &spec, control, |e| {
         hook(&e);
         if let Event::Done {
             system, outcome, ..
@@ -104,7 +109,7 @@ fn go(t: &FakeTransport, clock: &FakeClock, systems: &[&str], options: Options) 
         &client(),
         systems,
         options,
-        &Cancel::new(),
+        &RunControl::new(),
         async {},
         |_| {},
     )
@@ -263,6 +268,14 @@ fn final_check_answers_never_create() {
             error(403, "SYSLIB_UNAUTH not authorized"),
             Outcome::NoAccess,
         ),
+        // ApiUtils.checkSystemExists: a system the user may not read is a 500, not a fault.
+        (
+            error(
+                500,
+                "SYSAPI_CHECK_ERROR Check failed. SYSLIB_UNAUTH jdoe may not read ls6",
+            ),
+            Outcome::NoAccess,
+        ),
         (error(404, "SYSAPI_NOSYSTEM no system"), Outcome::NotFound),
         (
             error(
@@ -308,7 +321,7 @@ fn remove_deletes_the_credential() {
     let cases = [
         (
             reply(
-                200,
+                201,
                 envelope("success", "SYSAPI_CRED_DELETED", serde_json::Value::Null),
             ),
             Outcome::Removed,
@@ -359,8 +372,8 @@ fn create_401_is_retried_within_the_window_then_created() {
     assert_eq!(creates[1], waits[0].0);
     assert_eq!(creates[2], waits[1].0);
     assert!(
-        creates[1] - creates[0] >= 2_500,
-        "backoff of at least half of 5 s"
+        creates[1] - creates[0] >= 1_500,
+        "backoff of at least half of 3 s"
     );
     let attempts: Vec<u32> = r
         .steps("ls6")
@@ -369,17 +382,16 @@ fn create_401_is_retried_within_the_window_then_created() {
         .map(|s| s.1)
         .collect();
     assert_eq!(attempts, [1, 2, 3]);
-    let label = Step::WaitingRetry {
-        retry_at_ms: 0,
-        reason: waits[0].1.clone(),
-    }
-    .label();
-    assert_eq!(label, "waiting for the host to accept the key");
 }
 
 #[test]
 fn create_401_gives_up_when_the_window_is_exhausted() {
-    for window in [120_000, 20_000, 0] {
+    for window in [
+        Options::default().create_retry_window_ms,
+        120_000,
+        20_000,
+        0,
+    ] {
         let clock = FakeClock::new();
         let t = FakeTransport::new(&clock);
         t.on("check", "ls6", [missing()])
@@ -392,7 +404,7 @@ fn create_401_gives_up_when_the_window_is_exhausted() {
         let r = go(&t, &clock, &["ls6"], opts);
         assert!(matches!(
             r.outcome("ls6"),
-            Outcome::Failed(Problem::KeyNotYetUsable { .. })
+            Outcome::Failed(Problem::KeyNotAccepted { stopped: false, .. })
         ));
         let creates: Vec<u64> = t
             .sent
@@ -407,11 +419,18 @@ fn create_401_gives_up_when_the_window_is_exhausted() {
             "{window}: {}",
             creates.len()
         );
-        assert!(r
-            .outcome("ls6")
-            .next_step()
-            .unwrap()
-            .contains("Wait a few minutes"));
+        let explanation = r.outcome("ls6").explanation();
+        assert!(
+            explanation.contains("allocation") && explanation.contains("no account"),
+            "names both causes: {explanation}"
+        );
+        assert!(r.outcome("ls6").next_step().unwrap().contains("Retry"));
+        if window == 300_000 {
+            assert!(
+                creates.last().unwrap() - creates[0] > 200_000,
+                "waits most of 5 minutes"
+            );
+        }
     }
 }
 
@@ -469,10 +488,156 @@ fn transient_error_then_success() {
     );
     let r = go(&t, &clock, &["ls6"], establish());
     assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
+    // The create that timed out is followed by a check, not by a second create at once.
     assert_eq!(
         t.ops("ls6"),
-        ["check", "check", "get", "get", "create", "create"]
+        ["check", "check", "get", "get", "create", "check", "create"]
     );
+}
+
+/// A create that failed ambiguously may have stored a key: check before creating again, and
+/// never re-post when the check finds it (a second key pair would stay valid).
+#[test]
+fn an_ambiguous_create_is_checked_before_any_new_create() {
+    let ambiguous = [
+        error(500, "SYSAPI_CRED_ERROR boom"),
+        reply(502, "<html><title>502 Bad Gateway</title></html>"),
+        fail(TransportError::Network("connection reset".into()), 10),
+        reply(201, "late").after(60_000),
+    ];
+    for answer in ambiguous {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing(), ok()])
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", [answer.clone(), created()]);
+        let r = go(&t, &clock, &["ls6"], establish());
+        assert_eq!(
+            r.outcome("ls6"),
+            &Outcome::Created { replaced: false },
+            "{answer:?}"
+        );
+        assert_eq!(
+            t.ops("ls6"),
+            ["check", "get", "create", "check"],
+            "{answer:?}"
+        );
+    }
+    // The re-check is itself ambiguous: stop, no create.
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on(
+        "check",
+        "ls6",
+        [missing(), error(500, "SYSAPI_CRED_CHECK_ERROR x")],
+    )
+    .on("get", "ls6", [tms_system()])
+    .on("create", "ls6", [error(503, "busy")]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert!(matches!(
+        r.outcome("ls6"),
+        Outcome::Failed(Problem::ServerError { .. })
+    ));
+    assert_eq!(t.ops("ls6").iter().filter(|o| *o == "create").count(), 1);
+    // Bounded: as many creates as transient retries allow, each after a check that said missing.
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [error(503, "busy")]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert!(matches!(
+        r.outcome("ls6"),
+        Outcome::Failed(Problem::ServerError { status: 503, .. })
+    ));
+    assert_eq!(
+        t.ops("ls6"),
+        ["check", "get", "create", "check", "create", "check", "create"]
+    );
+}
+
+/// Only Tapis's own "new key failed its check" answer means "wait for the host"; any other
+/// 401 on create is not retried as one.
+#[test]
+fn create_401_answers_by_meaning() {
+    let cases = [
+        (
+            error(
+                401,
+                "SYSAPI_CRED_VALID_FAIL x. SYSLIB_CRED_NOT_FOUND no PKI key for jdoe",
+            ),
+            "not-tms",
+        ),
+        (error(401, "SOMETHING_UNKNOWN"), "unexpected-response"),
+        (
+            reply(401, "TAPIS_SECURITY_JWT_PARSE_ERROR bad"),
+            "token-invalid",
+        ),
+        (
+            error(401, "SYSAPI_CRED_VALID_FAIL x SYSLIB_CRED_CONN_FAIL down"),
+            "host-unreachable",
+        ),
+    ];
+    for (answer, code) in cases {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing()])
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", [answer]);
+        let r = go(&t, &clock, &["ls6"], establish());
+        let got = r.outcome("ls6").problem().map(|p| p.code());
+        assert_eq!(got, Some(code));
+        assert_eq!(
+            t.ops("ls6"),
+            ["check", "get", "create"],
+            "{code}: never retried"
+        );
+    }
+}
+
+/// The user may stop waiting on one row; the others go on.
+#[test]
+fn stop_waiting_ends_one_row_with_both_causes() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [not_yet()]);
+    t.on("check", "vista", [missing()])
+        .on("get", "vista", [tms_system()])
+        .on("create", "vista", [not_yet(), not_yet(), created()]);
+    let control = RunControl::new();
+    let c = control.clone();
+    let ls6 = SystemId::parse("ls6").unwrap();
+    let r = go_with(
+        &t,
+        &client(),
+        &["ls6", "vista"],
+        establish(),
+        &control,
+        async {},
+        |e| {
+            if let Event::Step {
+                system,
+                step: Step::WaitingRetry { .. },
+                attempt: 2,
+                ..
+            } = e
+            {
+                if system == &ls6 {
+                    c.stop_waiting(&ls6);
+                }
+            }
+        },
+    );
+    match r.outcome("ls6") {
+        Outcome::Failed(p @ Problem::KeyNotAccepted { stopped: true, .. }) => {
+            assert!(p.explanation().contains("You stopped waiting"), "{p:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(t.ops("ls6").iter().filter(|o| *o == "create").count(), 2);
+    assert_eq!(r.outcome("vista"), &Outcome::Created { replaced: false });
 }
 
 #[test]
@@ -587,7 +752,7 @@ fn token_expiry_by_clock_stops_before_sending() {
         &client,
         &["a", "b"],
         opts,
-        &Cancel::new(),
+        &RunControl::new(),
         async {},
         |_| {},
     );
@@ -612,7 +777,7 @@ fn cancel_during_a_retry_wait() {
         .on("get", "ls6", [tms_system()])
         .on("create", "ls6", [not_yet()]);
     t.on("check", "queued", [ok()]);
-    let cancel = Cancel::new();
+    let cancel = RunControl::new();
     let c = cancel.clone();
     let opts = Options {
         concurrency: 1,
@@ -649,7 +814,7 @@ fn cancel_during_a_request() {
     let t = FakeTransport::new(&clock);
     t.on("check", "a", [ok().after(20_000)])
         .on("check", "b", [ok().after(20_000)]);
-    let cancel = Cancel::new();
+    let cancel = RunControl::new();
     let side = async {
         clock.sleep(1_000).await;
         cancel.cancel();
@@ -770,7 +935,7 @@ fn events_and_records_never_contain_the_token() {
         &c,
         &["ls6", "bad"],
         establish(),
-        &Cancel::new(),
+        &RunControl::new(),
         async {},
         |_| {},
     );

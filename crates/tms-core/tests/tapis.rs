@@ -4,7 +4,7 @@ mod support;
 
 use serde_json::json;
 use support::*;
-use tms_core::http::TransportError;
+use tms_core::http::{Cancel, TransportError};
 use tms_core::tapis::{discover, login, RequestRecord};
 use tms_core::{BaseUrl, Secret};
 
@@ -115,7 +115,11 @@ fn discover_lists_all_systems() {
     ]);
     t.on("list", "", [reply(200, envelope("success", "ok", systems))]);
     let mut records = Vec::new();
-    let found = block_on(&clock, discover(&t, &clock, &client(), |r| records.push(r))).unwrap();
+    let found = block_on(
+        &clock,
+        discover(&t, &clock, &client(), &Cancel::new(), |r| records.push(r)),
+    )
+    .unwrap();
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].tms_problem(), None);
     assert_eq!(found[1].tms_problem().unwrap().code(), "not-tms");
@@ -125,7 +129,11 @@ fn discover_lists_all_systems() {
 
     let t = FakeTransport::new(&clock);
     t.on("list", "", [reply(401, "TAPIS_SECURITY_JWT_EXPIRED")]);
-    let err = block_on(&clock, discover(&t, &clock, &client(), |_| {})).unwrap_err();
+    let err = block_on(
+        &clock,
+        discover(&t, &clock, &client(), &Cancel::new(), |_| {}),
+    )
+    .unwrap_err();
     assert!(err.is_token_rejection());
 
     // An expired token is never sent.
@@ -134,7 +142,11 @@ fn discover_lists_all_systems() {
     block_on(&clock, async {
         tms_core::http::Clock::sleep(&clock, 2_000).await
     });
-    let err = block_on(&clock, discover(&t, &clock, &expired, |_| {})).unwrap_err();
+    let err = block_on(
+        &clock,
+        discover(&t, &clock, &expired, &Cancel::new(), |_| {}),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "token-expired");
     assert_eq!(t.count(), 0);
 }

@@ -15,7 +15,6 @@ use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use tms_core::encoding::base64url_encode;
 use tms_core::http::{Clock, Request, Response, Transport, TransportError};
 use tms_core::{BaseUrl, Token};
 
@@ -310,16 +309,7 @@ impl Transport for FakeTransport<'_> {
 }
 
 pub fn raw_token(user: &str, exp_s: u64) -> String {
-    let claims = json!({
-        "jti": "j1", "iss": "https://designsafe.tapis.io/v3/tokens", "sub": format!("{user}@designsafe"),
-        "exp": exp_s, "tapis/tenant_id": "designsafe", "tapis/username": user,
-        "tapis/token_type": "access", "tapis/account_type": "user"
-    });
-    format!(
-        "{}.{}.c2lnbmF0dXJlLXNlY3JldA",
-        base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        base64url_encode(claims.to_string().as_bytes())
-    )
+    tms_core::testing::access_token(user, "https://designsafe.tapis.io/v3/tokens", exp_s)
 }
 
 pub fn token_expiring_in(ms: u64) -> Token {

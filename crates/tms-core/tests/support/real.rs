@@ -18,7 +18,11 @@ impl Default for HttpTransport {
 impl HttpTransport {
     pub fn new() -> Self {
         HttpTransport {
-            client: reqwest::Client::builder().build().expect("reqwest client"),
+            // As the browser transport: a redirect is refused, never followed with the token.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("reqwest client"),
         }
     }
 }
@@ -51,23 +55,12 @@ impl Transport for HttpTransport {
             builder = builder.body(body);
         }
         let resp = builder.send().await.map_err(network)?;
+        if resp.status().is_redirection() {
+            return Err(TransportError::Redirected);
+        }
         let status = resp.status().as_u16();
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
         let body = resp.text().await.map_err(network)?;
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
+        Ok(Response { status, body })
     }
 }
 
