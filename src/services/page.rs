@@ -2,8 +2,7 @@
 use crate::config::initial_base_url;
 use crate::MOUNT_ID;
 
-/// The tenant to offer before a token is known: the host element's `data-base-url`, or the
-/// `?tenant=` URL parameter (restricted, since a link could otherwise aim a login elsewhere).
+/// The tenant to offer before a token is known; [`initial_base_url`] says whose word counts.
 pub fn base_url() -> String {
     let window = web_sys::window();
     let data = window
@@ -11,8 +10,12 @@ pub fn base_url() -> String {
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(MOUNT_ID))
         .and_then(|el| el.get_attribute("data-base-url"));
-    let query = window
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    initial_base_url(data.as_deref(), &query)
+    let location = window.map(|w| w.location());
+    let query = location.as_ref().and_then(|l| l.search().ok());
+    let origin = location.as_ref().and_then(|l| l.origin().ok());
+    initial_base_url(
+        data.as_deref(),
+        query.as_deref().unwrap_or_default(),
+        origin.as_deref().unwrap_or_default(),
+    )
 }
