@@ -1,19 +1,18 @@
-//! The root component: owns the one state value and every side effect; the markup below it is
-//! made of presentational components.
+//! The root component: owns the one state value and starts its side effects; the markup below
+//! it is made of presentational components.
 use crate::components::*;
 use crate::hooks::use_interval;
 use crate::services::{clock, export, page, storage, tasks};
-use crate::state::{mismatch_text, Action, AppState, Pending, Target, TokenField};
-use std::cell::RefCell;
+use crate::state::{Action, AppState, Discovery, Login, Refusal, Target, TokenField};
 use std::rc::Rc;
 use tms_core::engine::Mode;
-use tms_core::engine::RunControl;
-use tms_core::{Secret, SystemId};
+use tms_core::{BaseUrl, Secret, SystemId};
 use yew::prelude::*;
 
 impl Reducible for AppState {
     type Action = Action;
 
+    /// Cheap even with thousands of rows and log lines: the state's lists are shared, not copied.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         Rc::new(Rc::unwrap_or_clone(self).apply(action))
     }
@@ -26,8 +25,8 @@ pub struct Props {
     pub base_url: Option<String>,
 }
 
-#[function_component(App)]
-pub fn app(props: &Props) -> Html {
+#[function_component]
+pub fn App(props: &Props) -> Html {
     let state = use_reducer(|| {
         let base = props.base_url.clone().unwrap_or_else(page::base_url);
         let mut state = AppState::new(clock::now_ms(), base);
@@ -38,12 +37,7 @@ pub fn app(props: &Props) -> Html {
         }
         state
     });
-    // One Callback for every action, so components and effects can `reform` it.
-    let dispatch: Callback<Action> = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |action| dispatcher.dispatch(action))
-    };
-    let cancel: Rc<RefCell<RunControl>> = use_mut_ref(RunControl::new);
+    let dispatch = state.dispatcher().to_callback();
 
     use_interval(1000, dispatch.reform(|_| Action::Tick(clock::now_ms())));
 
@@ -56,39 +50,37 @@ pub fn app(props: &Props) -> Html {
         },
     );
 
-    // The reducer decides a run; this effect carries it out. Keyed on the run id so each runs once.
-    {
-        let (request, dispatch, cancel) =
-            (state.run_request.clone(), dispatch.clone(), cancel.clone());
-        use_effect_with(state.run_id, move |_| {
+    // The reducer decides a run or a discovery; these effects carry them out, once per request.
+    use_effect_with(state.run.request().cloned(), {
+        let dispatch = dispatch.clone();
+        move |request| {
             if let Some(request) = request {
-                let control = RunControl::new();
-                *cancel.borrow_mut() = control.clone();
-                tasks::run(request, control, dispatch);
+                tasks::run(request.clone(), dispatch);
             }
-        });
-    }
+        }
+    });
+    let discovery = match &state.discovery {
+        Discovery::Running(request) => Some(request.clone()),
+        _ => None,
+    };
+    use_effect_with(discovery, {
+        let dispatch = dispatch.clone();
+        move |request| {
+            if let Some(request) = request {
+                tasks::discover(request.clone(), dispatch);
+            }
+        }
+    });
 
     let on_login = {
         let (dispatch, base_url) = (dispatch.clone(), state.base_url.clone());
         Callback::from(move |req: LoginRequest| tasks::login(&base_url, req, dispatch.clone()))
     };
-    let on_discover = {
-        let (dispatch, state) = (dispatch.clone(), state.clone());
-        Callback::from(move |_| {
-            tasks::discover(state.tenant(), state.token().cloned(), dispatch.clone())
-        })
-    };
-
     let run_all = |mode: Mode| {
         dispatch.reform(move |_| Action::Run {
             mode,
             target: Target::All,
         })
-    };
-    let on_cancel = {
-        let cancel = cancel.clone();
-        Callback::from(move |_| cancel.borrow().cancel())
     };
     let on_confirm_remove = {
         let dispatch = dispatch.clone();
@@ -115,11 +107,31 @@ pub fn app(props: &Props) -> Html {
         _ => None,
     };
     let tenant_error = if state.token().is_some() || !state.base_url.is_empty() {
-        state.tenant().err()
+        state.tenant().err().map(|r| r.to_string())
     } else {
         None
     };
-    let discovery = &state.discovery;
+    let login_error = match &state.login {
+        Login::Failed(failure) => Some(failure.to_string()),
+        _ => None,
+    };
+    let login_target = BaseUrl::parse(&state.base_url)
+        .map_or_else(|_| state.base_url.clone(), |url| url.as_str().to_string());
+    let rejected = state
+        .token_rejected
+        .clone()
+        .map(|p| Refusal::TokenRejected(p).to_string());
+    let mismatch = state.username_mismatch().map(|owner| {
+        Refusal::OtherUser {
+            owner: owner.to_string(),
+        }
+        .to_string()
+    });
+    let (discovered, discovery_error) = match &state.discovery {
+        Discovery::Done(list) => (Some(list.clone()), None),
+        Discovery::Failed(failure) => (None, Some(failure.to_string())),
+        _ => (None, None),
+    };
 
     html! {
         <div class="app">
@@ -131,38 +143,85 @@ pub fn app(props: &Props) -> Html {
                        from your browser with your own token." }
                 </p>
             </header>
-            <TokenPanel status={state.token_status()} info={state.token().map(|t| t.info().clone())} error={token_error} rejected={state.token_rejected.clone()}
-                now_ms={state.now_ms} remember={state.remember_token}
-                login_pending={state.login == Pending::Running}
-                login_error={match &state.login { Pending::Failed(m) => Some(m.clone()), _ => None }}
-                on_token_input={dispatch.reform(|raw| Action::TokenInput(Secret::new(raw)))} on_login={on_login}
-                on_forget={dispatch.reform(|_| Action::ForgetToken)} on_remember={dispatch.reform(Action::SetRemember)} />
-            <TenantField value={state.base_url.clone()} error={tenant_error} on_change={dispatch.reform(Action::SetBaseUrl)} />
+            <TokenPanel
+                status={state.token_status()}
+                info={state.token().map(|t| t.info().clone())}
+                error={token_error}
+                rejected={rejected}
+                now_ms={state.now_ms}
+                remember={state.remember_token}
+                login_pending={state.login == Login::Running}
+                login_error={login_error}
+                login_target={login_target}
+                on_token_input={dispatch.reform(|raw| Action::TokenInput(Secret::new(raw)))}
+                on_login={on_login}
+                on_forget={dispatch.reform(|_| Action::ForgetToken)}
+                on_remember={dispatch.reform(Action::SetRemember)}
+            />
+            <TenantField
+                value={state.base_url.clone()}
+                error={tenant_error}
+                on_change={dispatch.reform(Action::SetBaseUrl)}
+            />
             <section class="panel" aria-labelledby="systems-heading">
                 <h2 id="systems-heading">{ "2. Who and where" }</h2>
                 <label for="username">{ "Tapis username" }</label>
-                <input id="username" type="text" value={state.username.clone()} spellcheck="false" autocomplete="off"
-                    aria-describedby="username-help username-mismatch" oninput={dispatch.reform(|e: InputEvent| Action::SetUsername(input_value(&e)))} />
-                <p id="username-help" class="hint">{ "Filled in from your token: Tapis creates TMS keys only for the token's own user." }</p>
-                if let Some(owner) = state.username_mismatch() {
-                    <p id="username-mismatch" class="field-error">{ mismatch_text(owner) }</p>
+                <input
+                    id="username"
+                    type="text"
+                    value={state.username.clone()}
+                    spellcheck="false"
+                    autocomplete="off"
+                    aria-describedby="username-help username-mismatch"
+                    oninput={dispatch.reform(|e: InputEvent| Action::SetUsername(input_value(&e)))}
+                />
+                <p id="username-help" class="hint">
+                    { "Filled in from your token: " }
+                    { tms_core::wording::OWN_USER_ONLY }
+                </p>
+                if let Some(mismatch) = mismatch {
+                    <p id="username-mismatch" class="field-error">{ mismatch }</p>
                 }
-                <SystemsInput systems={state.systems.clone()} draft={state.systems_draft.clone()}
-                    on_draft={dispatch.reform(Action::SystemsDraft)} on_commit={dispatch.reform(|_| Action::CommitDraft)}
-                    on_remove={dispatch.reform(Action::RemoveSystem)} />
-                <DiscoverPanel loading={*discovery == Pending::Running}
-                    systems={match discovery { Pending::Done(list) => Some(list.clone()), _ => None }}
-                    error={match discovery { Pending::Failed(m) => Some(m.clone()), _ => None }}
-                    chosen={state.systems.clone()} can_discover={state.token().is_some()}
-                    on_discover={on_discover} on_add={dispatch.reform(Action::AddSystem)} />
-                <RunControls running={state.running} refused={state.run_refused.clone()} refusals={state.refusals}
-                    on_establish={run_all(Mode::Establish)} on_check={run_all(Mode::CheckOnly)} on_cancel={on_cancel} />
+                <SystemsInput
+                    systems={state.systems.clone()}
+                    draft={state.systems_draft.clone()}
+                    notice={state.systems_notice()}
+                    on_draft={dispatch.reform(Action::SystemsDraft)}
+                    on_commit={dispatch.reform(|_| Action::CommitDraft)}
+                    on_remove={dispatch.reform(Action::RemoveSystem)}
+                />
+                <DiscoverPanel
+                    loading={state.discovery.is_running()}
+                    systems={discovered}
+                    error={discovery_error}
+                    chosen={state.systems.clone()}
+                    can_discover={state.can_discover()}
+                    on_discover={dispatch.reform(|_| Action::Discover)}
+                    on_add={dispatch.reform(Action::AddSystem)}
+                />
+                <RunControls
+                    running={state.run.is_running()}
+                    refused={state.refused.as_ref().map(Refusal::to_string)}
+                    refusals={state.refusals}
+                    on_establish={run_all(Mode::Establish)}
+                    on_check={run_all(Mode::CheckOnly)}
+                    on_cancel={dispatch.reform(|_| Action::Cancel)}
+                />
             </section>
-            <Results rows={state.rows.clone()} summary={state.summary()} state={state.summary_state()} now_ms={state.now_ms}
-                on_retry={dispatch.reform(Action::Retry)} on_remove={dispatch.reform(Action::AskRemove)} />
+            <Results
+                rows={state.rows.clone()}
+                summary={state.summary()}
+                phase={state.run.clone()}
+                now_ms={state.now_ms}
+                on_retry={dispatch.reform(Action::Retry)}
+                on_remove={dispatch.reform(Action::AskRemove)}
+            />
             <ActivityLog log={state.log.clone()} on_copy={on_copy} on_download={on_download} />
-            <ConfirmRemove system={state.confirm_remove.clone()} on_confirm={on_confirm_remove}
-                on_cancel={dispatch.reform(|_| Action::CloseRemove)} />
+            <ConfirmRemove
+                system={state.confirm_remove.clone()}
+                on_confirm={on_confirm_remove}
+                on_cancel={dispatch.reform(|_| Action::CloseRemove)}
+            />
         </div>
     }
 }

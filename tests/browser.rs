@@ -80,3 +80,26 @@ async fn a_pasted_token_fills_the_username_and_an_invalid_system_id_refuses_the_
     settle().await;
     host.remove();
 }
+
+/// Issue 10, defect 1: ids separated by a no-break or ideographic space (pasted from documents)
+/// panicked the wasm and killed the page.
+#[wasm_bindgen_test]
+async fn ids_pasted_with_unicode_spaces_become_chips() {
+    let host = fresh_host();
+    let app = yew::Renderer::<tms_credentials::App>::with_root(host.clone()).render();
+    settle().await;
+
+    type_into(&host, "#systems", "vista\u{a0}ls6x\u{3000}corral\u{2003}");
+    settle().await;
+    for id in ["vista", "ls6x", "corral"] {
+        assert!(
+            query(&host, &format!("[data-chip='{id}']")).is_some(),
+            "{id} is a chip"
+        );
+    }
+    assert_eq!(input(&host, "#systems").value(), "");
+
+    app.destroy();
+    settle().await;
+    host.remove();
+}

@@ -45,7 +45,7 @@ fn step(step: Step) -> RowStatus {
 fn cases() -> Vec<Case> {
     let msg = || String::from("from Tapis");
     vec![
-        case("queued", RowStatus::Queued, false, false),
+        case("queued", step(Step::Queued), false, false),
         case("checking", step(Step::Checking), false, false),
         case("reading-system", step(Step::ReadingSystem), false, false),
         case("creating", step(Step::Creating), false, false),
@@ -133,8 +133,13 @@ fn result_row(
 ) -> Html {
     html! {
         <ul>
-            <ResultRow row={row(status)} now_ms={NOW_MS} busy={busy}
-                on_retry={retry.callback()} on_remove={remove.callback()} />
+            <ResultRow
+                row={std::rc::Rc::new(row(status))}
+                now_ms={NOW_MS}
+                busy={busy}
+                on_retry={retry.callback()}
+                on_remove={remove.callback()}
+            />
         </ul>
     }
 }
@@ -179,7 +184,7 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
         );
         if state == "waiting-retry" {
             assert!(
-                detail.ends_with("Trying again in 4 s."),
+                detail.ends_with("Trying again in 4.0 s."),
                 "{state}: countdown in {detail:?}"
             );
             assert!(

@@ -33,8 +33,13 @@ impl Spies {
 
 fn systems_input(systems: &[&str], draft: &str, spies: &Spies) -> Html {
     html! {
-        <SystemsInput systems={systems.iter().map(|s| s.to_string()).collect::<Vec<_>>()} draft={draft.to_string()}
-            on_draft={spies.draft.callback()} on_commit={spies.commit.callback()} on_remove={spies.remove.callback()} />
+        <SystemsInput
+            systems={std::rc::Rc::new(systems.iter().map(|s| s.to_string()).collect::<Vec<_>>())}
+            draft={draft.to_string()}
+            on_draft={spies.draft.callback()}
+            on_commit={spies.commit.callback()}
+            on_remove={spies.remove.callback()}
+        />
     }
 }
 

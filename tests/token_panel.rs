@@ -55,6 +55,7 @@ struct View {
     now_ms: u64,
     login_pending: bool,
     login_error: Option<String>,
+    login_target: String,
 }
 
 impl View {
@@ -66,6 +67,7 @@ impl View {
             now_ms: NOW_S * 1000,
             login_pending: false,
             login_error: None,
+            login_target: "https://designsafe.tapis.io".into(),
         }
     }
 
@@ -75,10 +77,20 @@ impl View {
             .callback()
             .reform(|r: LoginRequest| (r.username, r.password.expose().to_string()));
         html! {
-            <TokenPanel status={self.status} info={self.info} error={self.error} now_ms={self.now_ms}
-                remember=false login_pending={self.login_pending} login_error={self.login_error}
-                on_token_input={spies.token_input.callback()} on_login={on_login}
-                on_forget={spies.forget.callback()} on_remember={spies.remember.callback()} />
+            <TokenPanel
+                status={self.status}
+                info={self.info}
+                error={self.error}
+                now_ms={self.now_ms}
+                remember=false
+                login_pending={self.login_pending}
+                login_error={self.login_error}
+                login_target={self.login_target}
+                on_token_input={spies.token_input.callback()}
+                on_login={on_login}
+                on_forget={spies.forget.callback()}
+                on_remember={spies.remember.callback()}
+            />
         }
     }
 }
@@ -159,10 +171,13 @@ async fn status_says_what_state_the_token_is_in() {
         Some("expiring")
     );
     assert_eq!(definition(&m.host, "User").as_deref(), Some("alice"));
-    assert_eq!(definition(&m.host, "Time left").as_deref(), Some("5 min"));
+    assert_eq!(
+        definition(&m.host, "Time left").as_deref(),
+        Some("5 min 00 s")
+    );
     assert_eq!(
         warning(&m.host).as_deref(),
-        Some("Expires in 5 min: log in again soon, or a long run may be cut off.")
+        Some("Expires in 5 min 00 s: log in again soon, or a long run may be cut off.")
     );
     m.finish().await;
 
@@ -178,7 +193,7 @@ async fn status_says_what_state_the_token_is_in() {
     assert_eq!(definition(&m.host, "Time left").as_deref(), Some("expired"));
     assert_eq!(
         warning(&m.host).as_deref(),
-        Some("This token has expired: log in again or paste a fresh token.")
+        Some("Your Tapis token has expired. Log in again or paste a fresh token.")
     );
     m.finish().await;
 
@@ -193,7 +208,7 @@ async fn status_says_what_state_the_token_is_in() {
         Some("expired")
     );
     assert_eq!(text(&m.host, STATUS_SENTENCE), error);
-    assert!(error.contains("expired 1 h ago"), "{error}");
+    assert!(error.contains("expired 1 h 00 min ago"), "{error}");
     m.finish().await;
 
     // Malformed: the sentence that says what is wrong, and the field marked invalid.
@@ -309,5 +324,23 @@ async fn remember_checkbox_emits_its_new_state() {
     click(&m.host, "#remember-token");
     settle().await;
     assert_eq!(spies.remember.take(), vec![true]);
+    m.finish().await;
+}
+
+/// Issue 10, defect 8: a link or host page chooses the tenant, so the form shows, next to the
+/// password field, where the password will be sent.
+#[wasm_bindgen_test]
+async fn the_login_form_shows_where_the_password_goes() {
+    let spies = Spies::new();
+    let mut view = View::new(TokenStatus::None);
+    view.login_target = "http://127.0.0.1:5050".into();
+    let m = Mounted::new(view.html(&spies)).await;
+    let target = text(&m.host, "#login-target");
+    assert!(target.contains("http://127.0.0.1:5050"), "{target}");
+    assert_eq!(
+        attr(&m.host, "#login-password", "aria-describedby").as_deref(),
+        Some("login-target"),
+        "screen readers hear it with the field"
+    );
     m.finish().await;
 }

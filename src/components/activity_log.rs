@@ -1,50 +1,74 @@
+use std::rc::Rc;
+use tms_core::duration;
 use tms_core::tapis::RequestRecord;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// Times are shown relative to the first request in it.
-    pub log: Vec<RequestRecord>,
+    pub log: Rc<Vec<Rc<RequestRecord>>>,
     pub on_copy: Callback<()>,
     pub on_download: Callback<()>,
 }
 
 /// Every request the page sent: what a help desk needs, never the token or password.
-#[function_component(ActivityLog)]
-pub fn activity_log(props: &Props) -> Html {
+#[function_component]
+pub fn ActivityLog(props: &Props) -> Html {
     let origin = props.log.first().map_or(0, |r| r.started_ms);
     let unit = |cb: &Callback<()>| cb.reform(|_: MouseEvent| ());
     html! {
         <section class="panel" aria-labelledby="log-heading">
             <details>
-                <summary><h2 id="log-heading" style="display:inline">{ format!("Activity log ({} requests)", props.log.len()) }</h2></summary>
+                <summary>
+                    <h2 id="log-heading" style="display:inline">
+                        { format!("Activity log ({} requests)", props.log.len()) }
+                    </h2>
+                </summary>
                 <div class="actions">
-                    <button id="copy-log" type="button" onclick={unit(&props.on_copy)}>{ "Copy report" }</button>
-                    <button id="export-log" type="button" onclick={unit(&props.on_download)}>{ "Download JSON report" }</button>
+                    <button id="copy-log" type="button" onclick={unit(&props.on_copy)}>
+                        { "Copy report" }
+                    </button>
+                    <button id="export-log" type="button" onclick={unit(&props.on_download)}>
+                        { "Download JSON report" }
+                    </button>
                 </div>
-                <p class="hint">{ "Attach the report to a help ticket: it lists each request and answer, without your token or password." }</p>
+                <p class="hint">
+                    { "Attach the report to a help ticket: it lists each request and answer, without your token or password." }
+                </p>
                 <div class="log">
                     <table aria-label="Requests sent to Tapis">
-                        <thead><tr>
-                            <th scope="col">{ "Time" }</th><th scope="col">{ "Request" }</th>
-                            <th scope="col">{ "Status" }</th><th scope="col">{ "Took" }</th><th scope="col">{ "Tapis said" }</th>
-                        </tr></thead>
+                        <thead>
+                            <tr>
+                                <th scope="col">{ "Time" }</th>
+                                <th scope="col">{ "Request" }</th>
+                                <th scope="col">{ "Status" }</th>
+                                <th scope="col">{ "Took" }</th>
+                                <th scope="col">{ "Tapis said" }</th>
+                            </tr>
+                        </thead>
                         <tbody>
-                            { for props.log.iter().map(|r| html! {
-                                <tr>
-                                    <td>{ crate::state::offset_label(r.started_ms.saturating_sub(origin)) }</td>
-                                    <td>{ format!("{} {}", r.method, r.path) }</td>
-                                    <td class={if r.status.is_some_and(|s| s < 300) { "status-ok" } else { "status-bad" }}>
-                                        { r.status.map_or("—".to_string(), |s| s.to_string()) }
-                                    </td>
-                                    <td>{ format!("{} ms", r.duration_ms) }</td>
-                                    <td>{ r.message.clone().unwrap_or_default() }</td>
-                                </tr>
-                            }) }
+                            for record in props.log.iter() {
+                                { log_row(record, origin) }
+                            }
                         </tbody>
                     </table>
                 </div>
             </details>
         </section>
+    }
+}
+
+fn log_row(r: &RequestRecord, origin: u64) -> Html {
+    let ok = r.status.is_some_and(|s| s < 300);
+    html! {
+        <tr>
+            <td>{ duration::offset(r.started_ms.saturating_sub(origin)) }</td>
+            <td>{ format!("{} {}", r.method, r.path) }</td>
+            <td class={if ok { "status-ok" } else { "status-bad" }}>
+                { r.status.map_or("—".to_string(), |s| s.to_string()) }
+            </td>
+            <td>{ format!("{} ms", r.duration_ms) }</td>
+            <td>{ r.message.clone().unwrap_or_default() }</td>
+        </tr>
     }
 }

@@ -11,8 +11,8 @@ pub struct Props {
 }
 
 /// A modal that names the system: credentials are only ever removed after this explicit yes.
-#[function_component(ConfirmRemove)]
-pub fn confirm_remove(props: &Props) -> Html {
+#[function_component]
+pub fn ConfirmRemove(props: &Props) -> Html {
     let dialog = use_node_ref();
     {
         let dialog = dialog.clone();
@@ -47,14 +47,28 @@ pub fn confirm_remove(props: &Props) -> Html {
     // question is withdrawn, and could arrive after the next question was asked.
     let on_escape = props.on_cancel.reform(|_: Event| ());
     html! {
-        <dialog id="confirm-remove" ref={dialog} aria-labelledby="confirm-remove-title" oncancel={on_escape}>
+        <dialog
+            id="confirm-remove"
+            ref={dialog}
+            aria-labelledby="confirm-remove-title"
+            oncancel={on_escape}
+        >
             <h2 id="confirm-remove-title">{ format!("Remove credentials on {id}?") }</h2>
             <p>{ format!("Tapis will forget the SSH key it stored for you on {id}. Jobs and file transfers on {id} \
                            stop working until you set up credentials again.") }</p>
             <div class="actions">
                 // Cancel comes first and takes focus: the safe choice is the default.
-                <button type="button" data-action="cancel" onclick={on_cancel} autofocus=true>{ "Keep credentials" }</button>
-                <button type="button" class="danger primary" data-action="confirm" onclick={on_confirm}>{ "Remove credentials" }</button>
+                <button type="button" data-action="cancel" onclick={on_cancel} autofocus=true>
+                    { "Keep credentials" }
+                </button>
+                <button
+                    type="button"
+                    class="danger primary"
+                    data-action="confirm"
+                    onclick={on_confirm}
+                >
+                    { "Remove credentials" }
+                </button>
             </div>
         </dialog>
     }

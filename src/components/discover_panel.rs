@@ -1,13 +1,14 @@
+use std::rc::Rc;
 use tms_core::tapis::SystemInfo;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub loading: bool,
-    pub systems: Option<Vec<SystemInfo>>,
+    pub systems: Option<Rc<Vec<SystemInfo>>>,
     pub error: Option<String>,
     /// Ids already in the list, so their "Add" button is disabled.
-    pub chosen: Vec<String>,
+    pub chosen: Rc<Vec<String>>,
     pub can_discover: bool,
     pub on_discover: Callback<()>,
     pub on_add: Callback<String>,
@@ -15,12 +16,17 @@ pub struct Props {
 
 /// "Find my systems": the systems the user can see, with how each authenticates, so TMS_KEYS
 /// ones can be added with one click and the others explain why they need another route.
-#[function_component(DiscoverPanel)]
-pub fn discover_panel(props: &Props) -> Html {
+#[function_component]
+pub fn DiscoverPanel(props: &Props) -> Html {
     let on_discover = props.on_discover.reform(|_: MouseEvent| ());
     html! {
         <div class="discover">
-            <button id="discover" type="button" onclick={on_discover} disabled={props.loading || !props.can_discover}>
+            <button
+                id="discover"
+                type="button"
+                onclick={on_discover}
+                disabled={props.loading || !props.can_discover}
+            >
                 { if props.loading { "Finding your systems…" } else { "Find my systems" } }
             </button>
             if let Some(err) = &props.error {
@@ -31,9 +37,18 @@ pub fn discover_panel(props: &Props) -> Html {
                     <p role="status">{ "Tapis lists no systems you can use." }</p>
                 } else {
                     <table class="discovered" aria-label="Systems you can see">
-                        <thead><tr><th scope="col">{ "System" }</th><th scope="col">{ "Host" }</th><th scope="col">{ "Sign-in method" }</th><th scope="col"><span class="visually-hidden">{ "Action" }</span></th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th scope="col">{ "System" }</th>
+                                <th scope="col">{ "Host" }</th>
+                                <th scope="col">{ "Sign-in method" }</th>
+                                <th scope="col"><span class="visually-hidden">{ "Action" }</span></th>
+                            </tr>
+                        </thead>
                         <tbody>
-                            { for systems.iter().map(|s| row(s, props)) }
+                            for system in systems.iter() {
+                                { row(system, props) }
+                            }
                         </tbody>
                     </table>
                 }
@@ -47,6 +62,7 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
     let method = system.default_authn_method.clone();
     let tms = method == "TMS_KEYS";
     let added = props.chosen.contains(&id);
+    let label = if added { "Added" } else { "Add" };
     let on_add = {
         let (on_add, id) = (props.on_add.clone(), id.clone());
         Callback::from(move |_: MouseEvent| {
@@ -62,10 +78,14 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
             <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{method} (set up elsewhere)") } }</td>
             <td>
                 if tms {
-                    <button type="button" onclick={on_add} aria-disabled={added.to_string()}
-                        aria-label={format!("{} {id}", if added { "Added" } else { "Add" })}>
-                        // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
-                        { if added { "Added" } else { "Add" } }
+                    // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
+                    <button
+                        type="button"
+                        onclick={on_add}
+                        aria-disabled={added.to_string()}
+                        aria-label={format!("{label} {id}")}
+                    >
+                        { label }
                     </button>
                 }
             </td>

@@ -35,13 +35,3 @@ pub(crate) fn checkbox_checked(e: &Event) -> bool {
         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
         .is_some_and(|i| i.checked())
 }
-
-/// "4.2 s", "1 min 05 s": elapsed times on rows, stable in width as they tick.
-pub(crate) fn elapsed_text(ms: u64) -> String {
-    let secs = ms / 1000;
-    if secs < 60 {
-        format!("{}.{} s", secs, ms % 1000 / 100)
-    } else {
-        format!("{} min {:02} s", secs / 60, secs % 60)
-    }
-}

@@ -1,12 +1,13 @@
-use super::elapsed_text;
 use crate::state::{Row, RowStatus};
+use std::rc::Rc;
+use tms_core::duration;
 use tms_core::engine::{Outcome, Step};
 use tms_core::{Problem, SystemId};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub row: Row,
+    pub row: Rc<Row>,
     pub now_ms: u64,
     /// A run is under way: row actions wait for it.
     pub busy: bool,
@@ -15,8 +16,8 @@ pub struct Props {
 }
 
 /// One system: what is happening now, then the result, a one-line explanation and the next step.
-#[function_component(ResultRow)]
-pub fn result_row(props: &Props) -> Html {
+#[function_component]
+pub fn ResultRow(props: &Props) -> Html {
     let row = &props.row;
     let (badge, detail, next) = describe(row, props.now_ms);
     let system = row.system.clone();
@@ -35,24 +36,47 @@ pub fn result_row(props: &Props) -> Html {
         Some(Outcome::Present | Outcome::Created { .. } | Outcome::Failed(_))
     );
     html! {
-        <li class="result" data-system={system.as_str().to_string()} data-state={row.state()}>
+        <li
+            class="result"
+            data-system={system.as_str().to_string()}
+            data-state={row.state()}
+        >
             <div>
                 <div class="system">{ system.as_str() }</div>
                 <span class="badge">{ badge }</span>
             </div>
             <div>
                 <p class="detail">{ detail }</p>
-                if let Some(next) = next { <p class="next">{ next }</p> }
-                <span class="elapsed" aria-hidden="true">{ elapsed_text(row.elapsed_at(props.now_ms)) }</span>
+                if let Some(next) = next {
+                    <p class="next">{ next }</p>
+                }
+                <span class="elapsed" aria-hidden="true">
+                    { duration::human(row.elapsed_at(props.now_ms)) }
+                </span>
             </div>
             <div class="row-actions">
                 if can_retry {
-                    <button type="button" data-action="retry" onclick={on_retry} disabled={props.busy}
-                        aria-label={format!("Retry {}", system.as_str())}>{ "Retry" }</button>
+                    <button
+                        type="button"
+                        data-action="retry"
+                        onclick={on_retry}
+                        disabled={props.busy}
+                        aria-label={format!("Retry {}", system.as_str())}
+                    >
+                        { "Retry" }
+                    </button>
                 }
                 if can_remove {
-                    <button type="button" class="danger" data-action="remove" onclick={on_remove} disabled={props.busy}
-                        aria-label={format!("Remove credentials on {}", system.as_str())}>{ "Remove credentials" }</button>
+                    <button
+                        type="button"
+                        class="danger"
+                        data-action="remove"
+                        onclick={on_remove}
+                        disabled={props.busy}
+                        aria-label={format!("Remove credentials on {}", system.as_str())}
+                    >
+                        { "Remove credentials" }
+                    </button>
                 }
             </div>
         </li>
@@ -69,7 +93,6 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
         }
     };
     match &row.status {
-        RowStatus::Queued => ("Queued".into(), "Waiting for a free slot…".into(), None),
         RowStatus::Step(step) => {
             let detail = match step {
                 Step::Queued => "Waiting for a free slot…".to_string(),
@@ -83,13 +106,14 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                     retry_at_ms,
                     reason,
                 } => format!(
-                    "{} Trying again in {} s.",
+                    "{} Trying again in {}.",
                     reason.explanation(),
-                    retry_at_ms.saturating_sub(now_ms).div_ceil(1000)
+                    duration::human(retry_at_ms.saturating_sub(now_ms))
                 ),
                 Step::Removing => "Removing the stored credential…".to_string(),
             };
             let badge = match step {
+                Step::Queued => "Queued",
                 Step::WaitingRetry {
                     reason: Problem::KeyNotYetUsable { .. },
                     ..

@@ -1,30 +1,31 @@
 use super::ResultRow;
-use crate::state::{Row, Summary};
+use crate::state::{Row, RunPhase, Summary};
+use std::rc::Rc;
 use tms_core::SystemId;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub rows: Vec<Row>,
+    pub rows: Rc<Vec<Rc<Row>>>,
     pub summary: Summary,
-    /// `idle`, `running` or `done`.
-    pub state: &'static str,
+    pub phase: RunPhase,
     pub now_ms: u64,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
 }
 
 /// The overall progress and one live row per system.
-#[function_component(Results)]
-pub fn results(props: &Props) -> Html {
+#[function_component]
+pub fn Results(props: &Props) -> Html {
     let heading = use_node_ref();
+    let done = props.phase == RunPhase::Done;
     // When a run ends, move focus to the summary so keyboard and screen-reader users land on the result.
     {
         let heading = heading.clone();
-        use_effect_with(props.state, move |state| {
+        use_effect_with(done, move |&done| {
             // Only when focus is nowhere useful (the run button was disabled under it): never
             // pull a user out of a field they are typing in.
-            if *state == "done" && focus_is_idle() {
+            if done && focus_is_idle() {
                 if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
                     let _ = el.focus();
                 }
@@ -32,32 +33,43 @@ pub fn results(props: &Props) -> Html {
         });
     }
     let s = &props.summary;
-    let line = match props.state {
-        "idle" => "Results appear here, one row per system.".to_string(),
-        "running" => format!(
+    let line = match props.phase {
+        RunPhase::Idle => "Results appear here, one row per system.".to_string(),
+        RunPhase::Running(_) => format!(
             "Working… {} of {} systems done. {}",
             s.done,
             s.total,
             s.sentence()
         ),
-        _ => format!("Done: {}.", s.sentence()),
+        RunPhase::Done => format!("Done: {}.", s.sentence()),
     };
+    let busy = props.phase.is_running();
     html! {
         <section class="panel" aria-labelledby="results-heading">
             <h2 id="results-heading" ref={heading} tabindex="-1">{ "3. Results" }</h2>
-            <div id="summary" class="summary" data-state={props.state}>
+            <div id="summary" class="summary" data-state={props.phase.as_str()}>
                 <p role="status" aria-live="polite">{ line }</p>
                 if s.total > 0 {
-                    <progress max={s.total.to_string()} value={s.done.to_string()} aria-label="Systems finished">
+                    <progress
+                        max={s.total.to_string()}
+                        value={s.done.to_string()}
+                        aria-label="Systems finished"
+                    >
                         { format!("{} of {}", s.done, s.total) }
                     </progress>
                 }
             </div>
             <ul class="results">
-                { for props.rows.iter().map(|row| html! {
-                    <ResultRow key={row.system.as_str()} row={row.clone()} now_ms={props.now_ms}
-                        busy={props.state == "running"} on_retry={props.on_retry.clone()} on_remove={props.on_remove.clone()} />
-                }) }
+                for row in props.rows.iter() {
+                    <ResultRow
+                        key={row.system.as_str()}
+                        row={row.clone()}
+                        now_ms={props.now_ms}
+                        busy={busy}
+                        on_retry={props.on_retry.clone()}
+                        on_remove={props.on_remove.clone()}
+                    />
+                }
             </ul>
         </section>
     }

@@ -13,25 +13,51 @@ pub struct Props {
     pub on_cancel: Callback<()>,
 }
 
-#[function_component(RunControls)]
-pub fn run_controls(props: &Props) -> Html {
+#[function_component]
+pub fn RunControls(props: &Props) -> Html {
     let unit = |cb: &Callback<()>| cb.reform(|_: MouseEvent| ());
     html! {
         <div class="run-controls">
             <div class="actions">
-                <button id="establish" type="button" class="primary" onclick={unit(&props.on_establish)} disabled={props.running}>
+                <button
+                    id="establish"
+                    type="button"
+                    class="primary"
+                    onclick={unit(&props.on_establish)}
+                    disabled={props.running}
+                >
                     { "Set up credentials" }
                 </button>
-                <button id="check-only" type="button" onclick={unit(&props.on_check)} disabled={props.running}>
+                <button
+                    id="check-only"
+                    type="button"
+                    onclick={unit(&props.on_check)}
+                    disabled={props.running}
+                >
                     { "Check only" }
                 </button>
-                <button id="cancel" type="button" class="danger" onclick={unit(&props.on_cancel)} disabled={!props.running}>
+                <button
+                    id="cancel"
+                    type="button"
+                    class="danger"
+                    onclick={unit(&props.on_cancel)}
+                    disabled={!props.running}
+                >
                     { "Cancel" }
                 </button>
             </div>
-            <p class="hint">{ "“Set up credentials” checks each system and creates TMS keys where they are missing. “Check only” changes nothing." }</p>
+            <p class="hint">
+                { "“Set up credentials” checks each system and creates TMS keys where they are missing. “Check only” changes nothing." }
+            </p>
             if let Some(reason) = &props.refused {
-                <p id="run-refused" key={props.refusals.to_string()} class="field-error" role="alert">{ reason }</p>
+                <p
+                    id="run-refused"
+                    key={props.refusals.to_string()}
+                    class="field-error"
+                    role="alert"
+                >
+                    { reason }
+                </p>
             }
         </div>
     }

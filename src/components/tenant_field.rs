@@ -9,17 +9,26 @@ pub struct Props {
 }
 
 /// The tenant base URL, tucked under "Advanced": almost everyone uses the one from the token.
-#[function_component(TenantField)]
-pub fn tenant_field(props: &Props) -> Html {
+#[function_component]
+pub fn TenantField(props: &Props) -> Html {
     let on_input = props.on_change.reform(|e: InputEvent| input_value(&e));
     html! {
         // Not forced open or closed: the user's toggle stands while they type.
         <details class="advanced">
             <summary>{ "Advanced: Tapis tenant" }</summary>
             <label for="base-url">{ "Tapis tenant URL" }</label>
-            <input id="base-url" type="url" value={props.value.clone()} spellcheck="false" oninput={on_input}
-                aria-invalid={props.error.is_some().to_string()} aria-describedby="base-url-help base-url-error" />
-            <p id="base-url-help" class="hint">{ "Filled in from your token. Must start with https://." }</p>
+            <input
+                id="base-url"
+                type="url"
+                value={props.value.clone()}
+                spellcheck="false"
+                oninput={on_input}
+                aria-invalid={props.error.is_some().to_string()}
+                aria-describedby="base-url-help base-url-error"
+            />
+            <p id="base-url-help" class="hint">
+                { "Filled in from your token. Must start with https://." }
+            </p>
             if let Some(err) = &props.error {
                 <p id="base-url-error" class="field-error">{ err }</p>
             }

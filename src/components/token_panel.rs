@@ -1,6 +1,7 @@
 use super::{checkbox_checked, input_value};
 use crate::state::TokenStatus;
-use tms_core::token::human_duration;
+use tms_core::duration;
+use tms_core::wording::{FRESH_TOKEN, TOKEN_EXPIRED};
 use tms_core::{Secret, TokenInfo};
 use yew::prelude::*;
 
@@ -21,7 +22,9 @@ pub struct Props {
     pub remember: bool,
     pub login_pending: bool,
     pub login_error: Option<String>,
-    /// Tapis refused this token during a run (revoked, invalid): shown until a new one arrives.
+    /// Where the login form sends the password (the tenant address), shown next to the field.
+    pub login_target: String,
+    /// Tapis refused this token (revoked, invalid), and what to do: shown until a new one arrives.
     #[prop_or_default]
     pub rejected: Option<String>,
     pub on_token_input: Callback<String>,
@@ -30,8 +33,8 @@ pub struct Props {
     pub on_remember: Callback<bool>,
 }
 
-#[function_component(TokenPanel)]
-pub fn token_panel(props: &Props) -> Html {
+#[function_component]
+pub fn TokenPanel(props: &Props) -> Html {
     let username = use_node_ref();
     let password = use_node_ref();
     let token_input = use_node_ref();
@@ -72,18 +75,45 @@ pub fn token_panel(props: &Props) -> Html {
         <section class="panel" aria-labelledby="token-heading">
             <h2 id="token-heading">{ "1. Your Tapis token" }</h2>
             <label for="token">{ "Paste a Tapis access token" }</label>
-            <input id="token" ref={token_input} type="password" autocomplete="off" spellcheck="false"
-                aria-describedby="token-status" aria-invalid={props.error.is_some().to_string()} oninput={on_input} />
-            <p class="hint">{ "The token stays in this page and is sent only to the Tapis tenant that issued it." }</p>
+            <input
+                id="token"
+                ref={token_input}
+                type="password"
+                autocomplete="off"
+                spellcheck="false"
+                aria-describedby="token-status"
+                aria-invalid={props.error.is_some().to_string()}
+                oninput={on_input}
+            />
+            <p class="hint">
+                { "The token stays in this page and is sent only to the Tapis tenant that issued it." }
+            </p>
             <p class="or">{ "or log in with your Tapis account" }</p>
             <form class="row" onsubmit={on_submit} aria-label="Log in to Tapis">
                 <div>
                     <label for="login-username">{ "Tapis username" }</label>
-                    <input id="login-username" ref={username} type="text" autocomplete="username" spellcheck="false" />
+                    <input
+                        id="login-username"
+                        ref={username}
+                        type="text"
+                        autocomplete="username"
+                        spellcheck="false"
+                    />
                 </div>
                 <div>
                     <label for="login-password">{ "Password" }</label>
-                    <input id="login-password" ref={password} type="password" autocomplete="current-password" />
+                    <input
+                        id="login-password"
+                        ref={password}
+                        type="password"
+                        autocomplete="current-password"
+                        aria-describedby="login-target"
+                    />
+                    // A link or a host page chooses the tenant: the user sees where the password goes.
+                    <p id="login-target" class="hint">
+                        { "Sent only to " }
+                        <span class="mono">{ &props.login_target }</span>
+                    </p>
                 </div>
                 <div class="shrink">
                     <button id="login" type="submit" disabled={props.login_pending}>
@@ -99,16 +129,23 @@ pub fn token_panel(props: &Props) -> Html {
                 <p class="visually-hidden" role="status">{ announcement(props) }</p>
                 { status_body(props) }
                 if let Some(reason) = &props.rejected {
-                    <p><strong>{ format!("{reason} Log in again or paste a fresh token.") }</strong></p>
+                    <p><strong>{ reason }</strong></p>
                 }
             </div>
             <div class="actions">
                 <label class="shrink">
-                    <input id="remember-token" type="checkbox" checked={props.remember} onchange={on_remember} />
+                    <input
+                        id="remember-token"
+                        type="checkbox"
+                        checked={props.remember}
+                        onchange={on_remember}
+                    />
                     { " Keep the token in this browser tab until I close it" }
                 </label>
                 if props.info.is_some() || props.error.is_some() {
-                    <button id="forget-token" type="button" class="link" onclick={on_forget}>{ "Forget token" }</button>
+                    <button id="forget-token" type="button" class="link" onclick={on_forget}>
+                        { "Forget token" }
+                    </button>
                 }
             </div>
         </section>
@@ -136,11 +173,9 @@ fn status_body(props: &Props) -> Html {
             let warning = match status {
                 TokenStatus::Expiring => Some(format!(
                     "Expires in {}: log in again soon, or a long run may be cut off.",
-                    human_duration(left.max(0) as u64)
+                    duration::human_secs(u64::try_from(left).unwrap_or(0))
                 )),
-                TokenStatus::Expired => {
-                    Some("This token has expired: log in again or paste a fresh token.".to_string())
-                }
+                TokenStatus::Expired => Some(format!("{TOKEN_EXPIRED} {FRESH_TOKEN}")),
                 _ => None,
             };
             html! {
@@ -150,9 +185,17 @@ fn status_body(props: &Props) -> Html {
                         <dt>{ "Tenant" }</dt><dd>{ &info.tenant }</dd>
                         <dt>{ "Expires" }</dt><dd>{ local_time(info.expires_at) }</dd>
                         <dt>{ "Time left" }</dt>
-                        <dd>{ if left > 0 { human_duration(left as u64) } else { "expired".to_string() } }</dd>
+                        <dd>
+                            if left > 0 {
+                                { duration::human_secs(u64::try_from(left).unwrap_or(0)) }
+                            } else {
+                                { "expired" }
+                            }
+                        </dd>
                     </dl>
-                    if let Some(w) = warning { <p><strong>{ w }</strong></p> }
+                    if let Some(w) = warning {
+                        <p><strong>{ w }</strong></p>
+                    }
                 </>
             }
         }

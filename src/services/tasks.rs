@@ -3,11 +3,11 @@
 use super::clock::{self, BrowserClock};
 use super::transport::FetchTransport;
 use crate::components::LoginRequest;
-use crate::state::{problem_text, Action, RunRequest};
-use tms_core::engine::{self, Options, RunControl, RunSpec};
-use tms_core::http::Cancel;
+use crate::state::{Action, DiscoveryRequest, Failure, Refusal, RunRequest};
+use std::rc::Rc;
+use tms_core::engine::{self, Options, RunSpec};
 use tms_core::tapis::{self, Client};
-use tms_core::{BaseUrl, Token};
+use tms_core::BaseUrl;
 use wasm_bindgen_futures::spawn_local;
 use yew::Callback;
 
@@ -15,7 +15,10 @@ use yew::Callback;
 pub fn login(base_url: &str, request: LoginRequest, dispatch: Callback<Action>) {
     let base = match BaseUrl::parse(base_url) {
         Ok(base) => base,
-        Err(err) => return dispatch.emit(Action::LoginFailed(err.to_string())),
+        Err(err) => {
+            let failure = Failure::Refused(Refusal::BadTenantUrl(err));
+            return dispatch.emit(Action::LoginFailed(failure));
+        }
     };
     dispatch.emit(Action::LoginStarted);
     spawn_local(async move {
@@ -32,56 +35,53 @@ pub fn login(base_url: &str, request: LoginRequest, dispatch: Callback<Action>) 
         .await;
         dispatch.emit(match result {
             Ok(token) => Action::LoggedIn(token),
-            Err(problem) => Action::LoginFailed(problem_text(&problem)),
+            Err(problem) => Action::LoginFailed(Failure::Tapis(problem)),
         });
     });
 }
 
 /// "Find my systems": every system the token's user can see.
-pub fn discover(tenant: Result<BaseUrl, String>, token: Option<Token>, dispatch: Callback<Action>) {
-    let client = match (tenant, token) {
-        (Ok(base), Some(token)) => Client::new(base, token),
-        (Err(reason), _) => return dispatch.emit(Action::Discovered(Err(reason))),
-        (_, None) => {
-            return dispatch.emit(Action::Discovered(Err(
-                "Paste your Tapis token or log in first.".into(),
-            )))
-        }
-    };
-    dispatch.emit(Action::DiscoveryStarted);
+pub fn discover(request: Rc<DiscoveryRequest>, dispatch: Callback<Action>) {
     spawn_local(async move {
         let log = dispatch.reform(Action::Request);
-        let cancel = Cancel::new();
-        let found = tapis::discover(&FetchTransport, &BrowserClock, &client, &cancel, |r| {
-            log.emit(r)
-        })
+        let client = Client::new(request.base_url.clone(), request.token.clone());
+        let result = tapis::discover(
+            &FetchTransport,
+            &BrowserClock,
+            &client,
+            &request.cancel,
+            |r| log.emit(r),
+        )
         .await;
-        dispatch.emit(Action::Discovered(found.map_err(|p| problem_text(&p))));
+        dispatch.emit(Action::Discovered {
+            id: request.id,
+            result,
+        });
     });
 }
 
 /// One engine run, its events fed to the reducer as they happen.
-pub fn run(request: RunRequest, control: RunControl, dispatch: Callback<Action>) {
+pub fn run(request: Rc<RunRequest>, dispatch: Callback<Action>) {
     spawn_local(async move {
-        let RunRequest {
-            run_id,
-            mode,
-            base_url,
-            token,
-            systems,
-            ..
-        } = request;
+        let run_id = request.run_id;
         let spec = RunSpec {
-            client: Client::new(base_url, token),
-            systems,
+            client: Client::new(request.base_url.clone(), request.token.clone()),
+            systems: request.systems.clone(),
             options: Options {
-                mode,
+                mode: request.mode,
                 seed: clock::now_ms(),
                 ..Options::default()
             },
         };
         let on_event = |event| dispatch.emit(Action::Engine { run_id, event });
-        engine::run(&FetchTransport, &BrowserClock, &spec, &control, on_event).await;
+        engine::run(
+            &FetchTransport,
+            &BrowserClock,
+            &spec,
+            &request.control,
+            on_event,
+        )
+        .await;
         dispatch.emit(Action::RunFinished { run_id });
     });
 }

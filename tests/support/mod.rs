@@ -144,8 +144,8 @@ pub struct ShowProps {
 
 /// Renders the markup it is given: lets a test mount a component with any props it likes,
 /// then re-render it with other props through [`Mounted::update`].
-#[function_component(Show)]
-pub fn show(props: &ShowProps) -> Html {
+#[function_component]
+pub fn Show(props: &ShowProps) -> Html {
     props.content.clone()
 }
 
