@@ -109,6 +109,16 @@ fn cases() -> Vec<Case> {
             true,
             true,
         ),
+        case(
+            "failed",
+            done(Outcome::Failed(Problem::KeyNotAccepted {
+                waited_ms: 300_000,
+                stopped: true,
+                message: msg(),
+            })),
+            true,
+            true,
+        ),
         case("cancelled", done(Outcome::Cancelled), true, false),
     ]
 }
@@ -130,6 +140,7 @@ fn result_row(
     busy: bool,
     retry: &Recorder<SystemId>,
     remove: &Recorder<SystemId>,
+    stop: &Recorder<SystemId>,
 ) -> Html {
     html! {
         <ul>
@@ -139,6 +150,7 @@ fn result_row(
                 busy={busy}
                 on_retry={retry.callback()}
                 on_remove={remove.callback()}
+                on_stop_waiting={stop.callback()}
             />
         </ul>
     }
@@ -148,8 +160,9 @@ fn result_row(
 async fn every_row_state_shows_its_state_explanation_and_actions() {
     let system = SystemId::parse("stampede3").unwrap();
     let all = cases();
-    // One case per state, plus the replaced-key and refused-key variants of created and missing.
-    assert_eq!(all.len(), 18);
+    // One case per state, plus the replaced-key and refused-key variants of created and missing
+    // and the never-accepted key of failed.
+    assert_eq!(all.len(), 19);
     let mut states: Vec<&str> = all.iter().map(|c| c.state).collect();
     states.sort_unstable();
     states.dedup();
@@ -162,10 +175,17 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
         remove,
     } in all
     {
-        let (retries, removes) = (Recorder::new(), Recorder::new());
+        let (retries, removes, stops) = (Recorder::new(), Recorder::new(), Recorder::new());
 
         // Idle: the actions are live.
-        let m = Mounted::new(result_row(status.clone(), false, &retries, &removes)).await;
+        let m = Mounted::new(result_row(
+            status.clone(),
+            false,
+            &retries,
+            &removes,
+            &stops,
+        ))
+        .await;
         let li = get(&m.host, "li[data-system][data-state]");
         assert_eq!(
             li.get_attribute("data-system").as_deref(),
@@ -182,6 +202,14 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
             !text(&m.host, "li .badge").trim().is_empty(),
             "{state}: a badge"
         );
+        if let RowStatus::Done(Outcome::Failed(Problem::KeyNotAccepted { .. })) = &status {
+            assert_eq!(
+                attr(&m.host, "li", "data-problem").as_deref(),
+                Some("key-not-accepted")
+            );
+            assert!(detail.contains("no account or allocation"), "{detail}");
+            assert_eq!(text(&m.host, "li .badge"), "Key not accepted");
+        }
         if state == "waiting-retry" {
             assert!(
                 detail.ends_with("Trying again in 4.0 s."),
@@ -227,8 +255,28 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
         m.finish().await;
 
         // Busy (a run is under way): the same buttons, disabled and inert.
-        let m = Mounted::new(result_row(status, true, &retries, &removes)).await;
+        let m = Mounted::new(result_row(status, true, &retries, &removes, &stops)).await;
         assert_eq!(attr(&m.host, "li", "data-state").as_deref(), Some(state));
+        // Waiting on a retry happens during a run: Stop waiting is live exactly then.
+        let stop = query(&m.host, "button[data-action=stop-waiting]");
+        assert_eq!(
+            stop.is_some(),
+            state == "waiting-retry",
+            "{state}: Stop waiting offered?"
+        );
+        if stop.is_some() {
+            assert_eq!(
+                attr(&m.host, "li", "data-problem").as_deref(),
+                Some("key-not-yet-usable")
+            );
+            click(&m.host, "button[data-action=stop-waiting]");
+            settle().await;
+            assert_eq!(
+                stops.take(),
+                vec![system.clone()],
+                "Stop waiting names the system"
+            );
+        }
         for (offered, selector) in [
             (retry, "button[data-action=retry]"),
             (remove, "button[data-action=remove]"),

@@ -13,6 +13,8 @@ pub struct Props {
     pub busy: bool,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
+    /// Ends this row's wait before a retry (e.g. a new key its host keeps refusing).
+    pub on_stop_waiting: Callback<SystemId>,
 }
 
 /// One system: what is happening now, then the result, a one-line explanation and the next step.
@@ -29,6 +31,11 @@ pub fn ResultRow(props: &Props) -> Html {
         let (cb, system) = (props.on_remove.clone(), system.clone());
         Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
     };
+    let on_stop_waiting = {
+        let (cb, system) = (props.on_stop_waiting.clone(), system.clone());
+        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
+    };
+    let waiting = matches!(row.status, RowStatus::Step(Step::WaitingRetry { .. }));
     let outcome = row.outcome();
     let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
     let can_remove = matches!(
@@ -40,6 +47,7 @@ pub fn ResultRow(props: &Props) -> Html {
             class="result"
             data-system={system.as_str().to_string()}
             data-state={row.state()}
+            data-problem={problem_code(row)}
         >
             <div>
                 <div class="system">{ system.as_str() }</div>
@@ -55,6 +63,16 @@ pub fn ResultRow(props: &Props) -> Html {
                 </span>
             </div>
             <div class="row-actions">
+                if waiting {
+                    <button
+                        type="button"
+                        data-action="stop-waiting"
+                        onclick={on_stop_waiting}
+                        aria-label={format!("Stop waiting for {}", system.as_str())}
+                    >
+                        { "Stop waiting" }
+                    </button>
+                }
                 if can_retry {
                     <button
                         type="button"
@@ -80,6 +98,15 @@ pub fn ResultRow(props: &Props) -> Html {
                 }
             </div>
         </li>
+    }
+}
+
+/// The core's code for what went wrong (or what the row waits on), for hooks and tests.
+fn problem_code(row: &Row) -> Option<&'static str> {
+    match &row.status {
+        RowStatus::Step(Step::WaitingRetry { reason, .. }) => Some(reason.code()),
+        RowStatus::Step(_) => None,
+        RowStatus::Done(outcome) => outcome.problem().map(|p| p.code()),
     }
 }
 
@@ -138,6 +165,7 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                 Outcome::NoAccess => "No access",
                 Outcome::NotFound => "Not found",
                 Outcome::TokenRejected(_) => "Token rejected",
+                Outcome::Failed(Problem::KeyNotAccepted { .. }) => "Key not accepted",
                 Outcome::Failed(_) => "Failed",
                 Outcome::Cancelled => "Cancelled",
             };

@@ -12,6 +12,7 @@ pub struct Props {
     pub now_ms: u64,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
+    pub on_stop_waiting: Callback<SystemId>,
 }
 
 /// The overall progress and one live row per system.
@@ -68,6 +69,7 @@ pub fn Results(props: &Props) -> Html {
                         busy={busy}
                         on_retry={props.on_retry.clone()}
                         on_remove={props.on_remove.clone()}
+                        on_stop_waiting={props.on_stop_waiting.clone()}
                     />
                 }
             </ul>

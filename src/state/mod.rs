@@ -140,6 +140,8 @@ pub enum Action {
     Retry(SystemId),
     /// The Cancel button: stops the run and any discovery.
     Cancel,
+    /// A row's "Stop waiting": that system ends with the reason it was waiting for.
+    StopWaiting(SystemId),
     Engine {
         run_id: u64,
         event: Event,
@@ -204,6 +206,11 @@ impl AppState {
             Action::Discovered { id, result } => self.on_discovered(id, result),
             Action::Run { mode, target } => self.request_run(mode, target),
             Action::Retry(system) => self.retry(system),
+            Action::StopWaiting(system) => {
+                if let Some(request) = self.run.request() {
+                    request.control.stop_waiting(&system);
+                }
+            }
             Action::Cancel => {
                 if let Some(request) = self.run.request() {
                     request.control.cancel();

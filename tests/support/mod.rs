@@ -184,26 +184,14 @@ impl Mounted {
 
 /// A JWT shaped like a Tapis access token (unsigned: the app only reads the claims).
 pub fn jwt(claims: &serde_json::Value) -> String {
-    use tms_core::encoding::base64url_encode;
-    let header = serde_json::json!({ "alg": "RS256", "typ": "JWT" });
-    format!(
-        "{}.{}.{}",
-        base64url_encode(header.to_string().as_bytes()),
-        base64url_encode(claims.to_string().as_bytes()),
-        base64url_encode(b"not-a-real-signature"),
-    )
+    tms_core::testing::jwt(&claims.to_string())
 }
 
 /// An access token for `username` on `tenant`, issued by `iss`, expiring at `exp` (unix s).
 pub fn access_token(username: &str, tenant: &str, iss: &str, exp: u64) -> String {
-    jwt(&serde_json::json!({
-        "iss": iss,
-        "sub": format!("{username}@{tenant}"),
-        "exp": exp,
-        "tapis/username": username,
-        "tapis/tenant_id": tenant,
-        "tapis/token_type": "access",
-    }))
+    tms_core::testing::jwt(&tms_core::testing::access_claims(
+        username, tenant, iss, exp,
+    ))
 }
 
 /// Whether the element has `class` among its classes.

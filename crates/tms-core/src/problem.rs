@@ -2,9 +2,10 @@
 //! researcher understands, with the next step. The raw Tapis message is kept separately for
 //! the activity log; explanations never contain Tapis codes.
 
+use crate::duration::human_secs;
 use crate::envelope::{full_message, is_json_object, message_excerpt};
 use crate::http::{Response, TransportError};
-use crate::token::human_duration;
+use crate::wording::FRESH_TOKEN;
 use std::fmt;
 
 /// Which call produced the answer: the same status means different things per call.
@@ -231,7 +232,7 @@ impl Problem {
             Problem::KeyNotAccepted { waited_ms, stopped, .. } => format!(
                 "{} {}, the system refused every new key Tapis made, so none was saved. Either your allocation on this system has not reached it yet, or you have no account or allocation there.",
                 if *stopped { "You stopped waiting: for" } else { "For" },
-                human_duration(waited_ms / 1000),
+                human_secs(waited_ms / 1000),
             ),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
             Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
@@ -245,7 +246,7 @@ impl Problem {
     pub fn next_step(&self) -> String {
         match self {
             Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } | Problem::TokenRevoked { .. } => {
-                "Log in again (or paste a fresh access token), then run it again.".into()
+                format!("{FRESH_TOKEN} Then run it again.")
             }
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
             Problem::LoginNotAllowed { .. } => "Paste an access token instead (for example from the DesignSafe portal or a notebook).".into(),

@@ -115,16 +115,13 @@ impl fmt::Display for TokenError {
             TokenError::Expired { seconds_ago, .. } => write!(
                 f,
                 "This token expired {} ago; log in again to get a fresh one.",
-                human_duration(*seconds_ago)
+                crate::duration::human_secs(*seconds_ago)
             ),
         }
     }
 }
 
 impl std::error::Error for TokenError {}
-
-/// `problem.rs` still imports the formatter from here; [`crate::duration`] is its home.
-pub use crate::duration::human_secs as human_duration;
 
 impl Token {
     /// Parses a pasted token, tolerating surrounding whitespace or quotes and a leading

@@ -1,6 +1,5 @@
 use super::*;
 use std::rc::Rc;
-use tms_core::encoding::base64url_encode;
 use tms_core::engine::{Event, Mode, Outcome, Step};
 use tms_core::tapis::SystemInfo;
 use tms_core::Problem;
@@ -12,15 +11,8 @@ fn token_input(raw: impl Into<String>) -> Action {
 }
 
 fn jwt(username: &str, iss: &str, exp_in_secs: i64) -> String {
-    let claims = serde_json::json!({
-        "iss": iss, "sub": format!("{username}@designsafe"), "exp": (NOW_MS / 1000) as i64 + exp_in_secs,
-        "tapis/tenant_id": "designsafe", "tapis/username": username, "tapis/token_type": "access",
-    });
-    format!(
-        "{}.{}.c2ln",
-        base64url_encode(br#"{"alg":"RS256","typ":"JWT"}"#),
-        base64url_encode(claims.to_string().as_bytes())
-    )
+    let exp = (NOW_MS / 1000).saturating_add_signed(exp_in_secs);
+    tms_core::testing::access_token(username, iss, exp)
 }
 
 fn with_token(exp_in_secs: i64) -> AppState {
