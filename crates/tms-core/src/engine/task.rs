@@ -1,238 +1,22 @@
-//! The per-system check -> read system -> create flow, run for many systems in parallel with a
-//! bound, bounded retries, a shared stop on token rejection, and prompt cancellation.
-//!
-//! Invariants: a create is sent only after a definite "no key" or "key refused" from the check;
-//! after an ambiguous answer on create (5xx, timeout, network) the key is checked again before
-//! any new create, since Tapis may have stored it; a removal is only run in `Mode::Remove`,
-//! which the app starts after the user confirms.
+//! One system's flow (check -> read system -> create, or remove) with its retries and waits,
+//! and the bounded scheduler that runs many of them at once without an async runtime.
 
+use super::{Event, Mode, Outcome, RunControl, RunSpec, Step};
 use crate::http::{sleep_unless_cancelled, Cancel, Clock, Response, Transport};
 use crate::problem::{Operation, Problem};
 use crate::system_id::SystemId;
-use crate::tapis::{
-    parse_result, Call, Client, RequestRecord, Sender, SystemInfo, DEFAULT_TIMEOUT_MS,
-};
+use crate::tapis::{parse_result, Call, Sender, SystemInfo};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::task::Poll;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Establish,
-    CheckOnly,
-    Remove,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Options {
-    pub mode: Mode,
-    pub concurrency: usize,
-    /// How long a freshly made key may take to be accepted by the host (allocation
-    /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
-    pub create_retry_window_ms: u64,
-    /// Retries after a 5xx, timeout or network error; never after a 4xx. On create, each one
-    /// is a check first (Tapis may have stored the key) and a create only if it is missing.
-    pub transient_retries: u32,
-    pub request_timeout_ms: u64,
-    /// Makes backoff jitter reproducible.
-    pub seed: u64,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            mode: Mode::Establish,
-            concurrency: 4,
-            create_retry_window_ms: 300_000,
-            transient_retries: 2,
-            request_timeout_ms: DEFAULT_TIMEOUT_MS,
-            seed: 0,
-        }
-    }
-}
 
 /// Backoff bases: transient errors start at 1 s; a not-yet-accepted key at 3 s (as the portal),
 /// doubling up to 60 s.
 const TRANSIENT_BASE_MS: u64 = 1_000;
 const KEY_BASE_MS: u64 = 3_000;
 const KEY_MAX_MS: u64 = 60_000;
-
-/// What to run: one token's client, the systems (duplicates run once) and the options.
-#[derive(Clone, Debug)]
-pub struct RunSpec {
-    pub client: Client,
-    pub systems: Vec<SystemId>,
-    pub options: Options,
-}
-
-/// The user's hold on a running run: cancel all of it, or stop waiting on one system's retries.
-/// Cheap to clone; the UI keeps one and the engine another.
-#[derive(Clone, Debug, Default)]
-pub struct RunControl {
-    cancel: Cancel,
-    stop_waiting: Arc<Mutex<BTreeMap<SystemId, Cancel>>>,
-}
-
-impl RunControl {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.cancel.cancel()
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
-    }
-
-    /// Ends this system's current or next wait before a retry: the row ends with the reason
-    /// it was waiting for, instead of trying again.
-    pub fn stop_waiting(&self, system: &SystemId) {
-        self.waiting_flag(system).cancel()
-    }
-
-    fn waiting_flag(&self, system: &SystemId) -> Cancel {
-        let mut map = self.stop_waiting.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(system.clone()).or_default().clone()
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Step {
-    Queued,
-    Checking,
-    ReadingSystem,
-    Creating,
-    /// The UI counts down to `retry_at_ms` (unix ms), shows why and offers to stop waiting.
-    WaitingRetry {
-        retry_at_ms: u64,
-        reason: Problem,
-    },
-    Removing,
-}
-
-impl Step {
-    pub fn state(&self) -> &'static str {
-        match self {
-            Step::Queued => "queued",
-            Step::Checking => "checking",
-            Step::ReadingSystem => "reading-system",
-            Step::Creating => "creating",
-            Step::WaitingRetry { .. } => "waiting-retry",
-            Step::Removing => "removing",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Present,
-    /// `replaced`: the host had refused the key Tapis stored before; the new one took its place.
-    Created {
-        replaced: bool,
-    },
-    /// `rejected`: a key is stored but the host refuses it (check-only mode).
-    Missing {
-        rejected: bool,
-    },
-    Removed,
-    NotTms {
-        authn_method: String,
-    },
-    NoAccess,
-    NotFound,
-    TokenRejected(Problem),
-    Failed(Problem),
-    Cancelled,
-}
-
-impl Outcome {
-    pub fn state(&self) -> &'static str {
-        match self {
-            Outcome::Present => "present",
-            Outcome::Created { .. } => "created",
-            Outcome::Missing { .. } => "missing",
-            Outcome::Removed => "removed",
-            Outcome::NotTms { .. } => "not-tms",
-            Outcome::NoAccess => "no-access",
-            Outcome::NotFound => "not-found",
-            Outcome::TokenRejected(_) => "token-rejected",
-            Outcome::Failed(_) => "failed",
-            Outcome::Cancelled => "cancelled",
-        }
-    }
-
-    /// The problem behind an outcome that needs explaining.
-    pub fn problem(&self) -> Option<Problem> {
-        let empty = String::new;
-        match self {
-            Outcome::Missing { rejected: false } => {
-                Some(Problem::CredentialsMissing { message: empty() })
-            }
-            Outcome::Missing { rejected: true } => Some(Problem::KeyRejected { message: empty() }),
-            Outcome::NotTms { authn_method } => Some(Problem::NotTms {
-                authn_method: authn_method.clone(),
-            }),
-            Outcome::NoAccess => Some(Problem::NoAccess { message: empty() }),
-            Outcome::NotFound => Some(Problem::NotFound { message: empty() }),
-            Outcome::TokenRejected(p) | Outcome::Failed(p) => Some(p.clone()),
-            _ => None,
-        }
-    }
-
-    pub fn explanation(&self) -> String {
-        match self {
-            Outcome::Present => "A working key is already in place.".into(),
-            Outcome::Created { replaced: false } => "A Tapis-managed key was created and the system accepts it.".into(),
-            Outcome::Created { replaced: true } => "The system had refused your stored key; Tapis replaced it with a new managed key, which the system accepts.".into(),
-            Outcome::Missing { rejected: false } => "No key is stored for you on this system yet.".into(),
-            Outcome::Removed => "Your stored key for this system was removed from Tapis.".into(),
-            Outcome::Cancelled => "Stopped before finishing.".into(),
-            Outcome::TokenRejected(p) => format!("{} All systems were stopped.", p.explanation()),
-            other => other.problem().map(|p| p.explanation()).unwrap_or_default(),
-        }
-    }
-
-    pub fn next_step(&self) -> Option<String> {
-        self.problem().map(|p| p.next_step())
-    }
-
-    pub fn needs_attention(&self) -> bool {
-        self.problem().is_some()
-    }
-
-    fn from_problem(p: Problem) -> Outcome {
-        match p {
-            Problem::NoAccess { .. } => Outcome::NoAccess,
-            Problem::NotFound { .. } => Outcome::NotFound,
-            Problem::NotTms { authn_method } => Outcome::NotTms { authn_method },
-            Problem::Cancelled => Outcome::Cancelled,
-            p if p.is_token_rejection() => Outcome::TokenRejected(p),
-            p => Outcome::Failed(p),
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    Step {
-        system: SystemId,
-        step: Step,
-        /// 1 for the first try of a step, 0 while queued.
-        attempt: u32,
-        elapsed_ms: u64,
-    },
-    Done {
-        system: SystemId,
-        outcome: Outcome,
-        elapsed_ms: u64,
-    },
-    Request(RequestRecord),
-}
 
 /// Why a step ended without a success response.
 enum End {
@@ -261,19 +45,19 @@ enum Retry {
     KeyOnly,
 }
 
-struct Run<'a, T, C, F> {
-    transport: &'a T,
-    clock: &'a C,
-    spec: &'a RunSpec,
-    control: &'a RunControl,
+pub(super) struct Run<'a, T, C, F> {
+    pub(super) transport: &'a T,
+    pub(super) clock: &'a C,
+    pub(super) spec: &'a RunSpec,
+    pub(super) control: &'a RunControl,
     /// Cancelled on a token rejection so every in-flight request and sleep ends at once.
-    halt: Cancel,
-    halted: RefCell<Option<Problem>>,
-    on_event: RefCell<F>,
+    pub(super) halt: Cancel,
+    pub(super) halted: RefCell<Option<Problem>>,
+    pub(super) on_event: RefCell<F>,
 }
 
 impl<T: Transport, C: Clock, F: FnMut(Event)> Run<'_, T, C, F> {
-    fn emit(&self, event: Event) {
+    pub(super) fn emit(&self, event: Event) {
         (self.on_event.borrow_mut())(event)
     }
 
@@ -291,7 +75,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Run<'_, T, C, F> {
         Outcome::TokenRejected(problem)
     }
 
-    async fn system(&self, id: &SystemId, index: usize) {
+    pub(super) async fn system(&self, id: &SystemId, index: usize) {
         let mut task = Task {
             run: self,
             id,
@@ -534,7 +318,10 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 /// Runs the futures with at most `limit` in progress at a time, in order; no runtime needed.
-async fn run_bounded<'a>(limit: usize, tasks: Vec<Pin<Box<dyn Future<Output = ()> + 'a>>>) {
+pub(super) async fn run_bounded<'a>(
+    limit: usize,
+    tasks: Vec<Pin<Box<dyn Future<Output = ()> + 'a>>>,
+) {
     let mut waiting: VecDeque<_> = tasks.into();
     let mut running: Vec<Pin<Box<dyn Future<Output = ()> + 'a>>> = Vec::new();
     poll_fn(|cx| loop {
@@ -555,41 +342,4 @@ async fn run_bounded<'a>(limit: usize, tasks: Vec<Pin<Box<dyn Future<Output = ()
         }
     })
     .await
-}
-
-/// Runs `spec.options.mode` for every system (duplicates once), reporting progress through
-/// `on_event`. Every system ends with exactly one `Event::Done`.
-pub async fn run<T: Transport, C: Clock>(
-    transport: &T,
-    clock: &C,
-    spec: &RunSpec,
-    control: &RunControl,
-    on_event: impl FnMut(Event),
-) {
-    let run = Run {
-        transport,
-        clock,
-        spec,
-        control,
-        halt: Cancel::new(),
-        halted: RefCell::new(None),
-        on_event: RefCell::new(on_event),
-    };
-    let mut seen = BTreeSet::new();
-    let systems: Vec<&SystemId> = spec.systems.iter().filter(|id| seen.insert(*id)).collect();
-    for id in &systems {
-        run.emit(Event::Step {
-            system: (*id).clone(),
-            step: Step::Queued,
-            attempt: 0,
-            elapsed_ms: 0,
-        });
-    }
-    let run = &run;
-    let tasks = systems
-        .iter()
-        .enumerate()
-        .map(|(i, id)| Box::pin(run.system(id, i)) as Pin<Box<dyn Future<Output = ()> + '_>>)
-        .collect();
-    run_bounded(spec.options.concurrency, tasks).await;
 }

@@ -1,0 +1,180 @@
+//! The per-system check -> read system -> create flow, run for many systems in parallel with a
+//! bound, bounded retries, a shared stop on token rejection, and prompt cancellation.
+//!
+//! Invariants: a create is sent only after a definite "no key" or "key refused" from the check;
+//! after an ambiguous answer on create (5xx, timeout, network) the key is checked again before
+//! any new create, since Tapis may have stored it; a removal is only run in `Mode::Remove`,
+//! which the app starts after the user confirms.
+
+mod outcome;
+mod task;
+
+pub use outcome::Outcome;
+
+use crate::http::{Cancel, Clock, Transport};
+use crate::problem::Problem;
+use crate::system_id::SystemId;
+use crate::tapis::{Client, RequestRecord, DEFAULT_TIMEOUT_MS};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use task::{run_bounded, Run};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Establish,
+    CheckOnly,
+    Remove,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub mode: Mode,
+    pub concurrency: usize,
+    /// How long a freshly made key may take to be accepted by the host (allocation
+    /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
+    pub create_retry_window_ms: u64,
+    /// Retries after a 5xx, timeout or network error; never after a 4xx. On create, each one
+    /// is a check first (Tapis may have stored the key) and a create only if it is missing.
+    pub transient_retries: u32,
+    pub request_timeout_ms: u64,
+    /// Makes backoff jitter reproducible.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mode: Mode::Establish,
+            concurrency: 4,
+            create_retry_window_ms: 300_000,
+            transient_retries: 2,
+            request_timeout_ms: DEFAULT_TIMEOUT_MS,
+            seed: 0,
+        }
+    }
+}
+
+/// What to run: one token's client, the systems (duplicates run once) and the options.
+#[derive(Clone, Debug)]
+pub struct RunSpec {
+    pub client: Client,
+    pub systems: Vec<SystemId>,
+    pub options: Options,
+}
+
+/// The user's hold on a running run: cancel all of it, or stop waiting on one system's retries.
+/// Cheap to clone; the UI keeps one and the engine another.
+#[derive(Clone, Debug, Default)]
+pub struct RunControl {
+    cancel: Cancel,
+    stop_waiting: Arc<Mutex<BTreeMap<SystemId, Cancel>>>,
+}
+
+impl RunControl {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.cancel.cancel()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Ends this system's current or next wait before a retry: the row ends with the reason
+    /// it was waiting for, instead of trying again.
+    pub fn stop_waiting(&self, system: &SystemId) {
+        self.waiting_flag(system).cancel()
+    }
+
+    pub(super) fn waiting_flag(&self, system: &SystemId) -> Cancel {
+        let mut map = self.stop_waiting.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(system.clone()).or_default().clone()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Queued,
+    Checking,
+    ReadingSystem,
+    Creating,
+    /// The UI counts down to `retry_at_ms` (unix ms), shows why and offers to stop waiting.
+    WaitingRetry {
+        retry_at_ms: u64,
+        reason: Problem,
+    },
+    Removing,
+}
+
+impl Step {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Step::Queued => "queued",
+            Step::Checking => "checking",
+            Step::ReadingSystem => "reading-system",
+            Step::Creating => "creating",
+            Step::WaitingRetry { .. } => "waiting-retry",
+            Step::Removing => "removing",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Step {
+        system: SystemId,
+        step: Step,
+        /// 1 for the first try of a step, 0 while queued.
+        attempt: u32,
+        elapsed_ms: u64,
+    },
+    Done {
+        system: SystemId,
+        outcome: Outcome,
+        elapsed_ms: u64,
+    },
+    Request(RequestRecord),
+}
+
+/// Runs `spec.options.mode` for every system (duplicates once), reporting progress through
+/// `on_event`. Every system ends with exactly one `Event::Done`.
+pub async fn run<T: Transport, C: Clock>(
+    transport: &T,
+    clock: &C,
+    spec: &RunSpec,
+    control: &RunControl,
+    on_event: impl FnMut(Event),
+) {
+    let run = Run {
+        transport,
+        clock,
+        spec,
+        control,
+        halt: Cancel::new(),
+        halted: RefCell::new(None),
+        on_event: RefCell::new(on_event),
+    };
+    let mut seen = BTreeSet::new();
+    let systems: Vec<&SystemId> = spec.systems.iter().filter(|id| seen.insert(*id)).collect();
+    for id in &systems {
+        run.emit(Event::Step {
+            system: (*id).clone(),
+            step: Step::Queued,
+            attempt: 0,
+            elapsed_ms: 0,
+        });
+    }
+    let run = &run;
+    let tasks = systems
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Box::pin(run.system(id, i)) as Pin<Box<dyn Future<Output = ()> + '_>>)
+        .collect();
+    run_bounded(spec.options.concurrency, tasks).await;
+}

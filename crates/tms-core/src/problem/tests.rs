@@ -1,0 +1,250 @@
+use super::*;
+use Operation::*;
+
+fn json(msg: &str) -> String {
+    serde_json::json!({"status": "error", "message": msg, "version": "1.8.2"}).to_string()
+}
+
+#[test]
+fn classification_table() {
+    let not_found = json("SYSLIB_CRED_NOT_FOUND Credential not found for user jdoe");
+    let rejected =
+        json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_VALID_FAIL auth failed");
+    let conn =
+        json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_CONN_FAIL connection refused");
+    let tms = |code: &str| json(&format!("SYSAPI_CRED_ERROR failed. {code} details"));
+    let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+    let cases: Vec<(Operation, u16, String, &str)> = vec![
+        (Check, 200, json("SYSAPI_CRED_OK ok"), "ok"),
+        (Create, 201, json("created"), "ok"),
+        (Remove, 200, "".into(), "ok"),
+        (
+            Check,
+            401,
+            "TAPIS_SECURITY_JWT_EXPIRED Token expired".into(),
+            "token-expired",
+        ),
+        (
+            Check,
+            401,
+            "TAPIS_SECURITY_JWT_PARSE_ERROR bad".into(),
+            "token-invalid",
+        ),
+        (
+            GetSystem,
+            401,
+            "TAPIS_SECURITY_MISSING_JWT_INFO x".into(),
+            "token-invalid",
+        ),
+        (Create, 401, "Unauthorized".into(), "token-invalid"),
+        (
+            ListSystems,
+            401,
+            json("TAPIS_SECURITY_JWT_EXPIRED x"),
+            "token-expired",
+        ),
+        (Check, 500, json("Token is revoked."), "token-revoked"),
+        (Remove, 500, json("Token is revoked."), "token-revoked"),
+        (Check, 401, not_found.clone(), "credentials-missing"),
+        (Check, 401, rejected.clone(), "key-rejected"),
+        (Check, 401, conn.clone(), "host-unreachable"),
+        (Create, 401, conn.clone(), "host-unreachable"),
+        (Check, 401, json("SOMETHING_NEW"), "unexpected-response"),
+        (
+            Check,
+            403,
+            json("SYSLIB_UNAUTH not authorized"),
+            "no-access",
+        ),
+        (GetSystem, 403, json("SYSLIB_UNAUTH"), "no-access"),
+        (Create, 403, json("SYSLIB_UNAUTH"), "no-access"),
+        (Check, 404, json("SYSAPI_NOSYSTEM not found"), "not-found"),
+        (GetSystem, 404, json("SYSAPI_NOSYSTEM"), "not-found"),
+        (Remove, 404, json("SYSAPI_NOSYSTEM"), "not-found"),
+        (ListSystems, 404, html.into(), "unexpected-response"),
+        (
+            Check,
+            500,
+            json("SYSAPI_CRED_CHECK_ERROR boom"),
+            "server-error",
+        ),
+        (Check, 502, html.into(), "server-error"),
+        (Check, 503, "".into(), "server-error"),
+        (
+            Create,
+            401,
+            json("SYSAPI_CRED_VALID_FAIL ssh failed"),
+            "key-not-yet-usable",
+        ),
+        (
+            Create,
+            500,
+            tms("SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED"),
+            "tms-refused",
+        ),
+        (
+            Create,
+            500,
+            tms("SYSLIB_CRED_TMS_KEYS_NOT_CFG"),
+            "tms-refused",
+        ),
+        (
+            Create,
+            500,
+            tms("SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE"),
+            "tms-refused",
+        ),
+        (
+            Create,
+            500,
+            tms("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED"),
+            "tms-refused",
+        ),
+        (
+            Create,
+            500,
+            tms("SYSLIB_CRED_TMS_KEYS_HTTP_ERR"),
+            "tms-refused",
+        ),
+        (
+            Create,
+            400,
+            tms("SYSLIB_CRED_TMS_KEYS_BAD_ARG"),
+            "tms-refused",
+        ),
+        (Create, 500, json("SYSAPI_CRED_ERROR other"), "server-error"),
+        (Create, 400, json("bad body"), "unexpected-response"),
+        (
+            Login,
+            401,
+            json("Invalid username/password combination."),
+            "login-rejected",
+        ),
+        (
+            Login,
+            400,
+            json("Invalid username/password combination."),
+            "login-rejected",
+        ),
+        (Login, 403, json("client not allowed"), "login-not-allowed"),
+        (Login, 500, "oops".into(), "server-error"),
+        (
+            Remove,
+            401,
+            "TAPIS_SECURITY_JWT_EXPIRED".into(),
+            "token-expired",
+        ),
+        (
+            Check,
+            500,
+            json("SYSAPI_CHECK_ERROR Check failed. SYSLIB_UNAUTH jdoe may not read"),
+            "no-access",
+        ),
+        (
+            GetSystem,
+            500,
+            json("SYSAPI_SYS_GET_ERROR x. SYSLIB_UNAUTH y"),
+            "no-access",
+        ),
+        (
+            Create,
+            401,
+            json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_NOT_FOUND no key"),
+            "not-tms",
+        ),
+        (Create, 401, json("SOMETHING_ELSE"), "unexpected-response"),
+        (
+            Check,
+            500,
+            json("SYSAPI_CRED_CHECK_ERROR boom"),
+            "server-error",
+        ),
+    ];
+    for (op, status, body, want) in cases {
+        let got = classify(op, &Ok(Response::new(status, body.clone())));
+        let code = got.as_ref().map_or_else(Problem::code, |_| "ok");
+        assert_eq!(code, want, "{op:?} {status} {body}");
+        if let Err(p) = got {
+            assert!(
+                !p.explanation().contains("SYS") && !p.next_step().contains("SYS"),
+                "{p:?}"
+            );
+        }
+    }
+    let transport = [
+        (TransportError::Network("refused".into()), "network"),
+        (TransportError::Timeout, "timeout"),
+        (TransportError::Cancelled, "cancelled"),
+    ];
+    for (err, want) in transport {
+        assert_eq!(classify(Check, &Err(err)).unwrap_err().code(), want);
+    }
+}
+
+/// Tapis puts the decisive code after long context (tenant, user, system, host, ...): a
+/// truncated message must not turn "host unreachable" into "key rejected" (which would
+/// create a key) nor hide a TMS refusal.
+#[test]
+fn codes_past_the_excerpt_still_decide() {
+    let context = format!("jwtTenant: designsafe jwtUserId: {} ", "x".repeat(400));
+    let conn = json(&format!(
+        "SYSAPI_CRED_VALID_FAIL Validation failed. {context} SYSLIB_CRED_CONN_FAIL refused"
+    ));
+    let got = classify(Check, &Ok(Response::new(401, conn))).unwrap_err();
+    assert_eq!(got.code(), "host-unreachable");
+    assert!(got.raw_message().unwrap().chars().count() <= crate::envelope::EXCERPT_CHARS + 1);
+    let tms = json(&format!(
+        "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+    ));
+    let got = classify(Create, &Ok(Response::new(500, tms))).unwrap_err();
+    assert_eq!(
+        got,
+        Problem::TmsRefused {
+            reason: TmsRefusal::StaticUser,
+            message: crate::envelope::message_excerpt(&json(&format!(
+                "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+            )))
+        }
+    );
+}
+
+#[test]
+fn tms_reasons_and_raw_messages() {
+    let cases = [
+        (
+            "SYSLIB_CRED_TMS_KEYS_TENANT_NOT_ALLOWED",
+            TmsRefusal::TenantNotAllowed,
+        ),
+        ("SYSLIB_CRED_TMS_KEYS_NOT_CFG", TmsRefusal::NotConfigured),
+        (
+            "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE",
+            TmsRefusal::InvalidSystemType,
+        ),
+        ("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED", TmsRefusal::StaticUser),
+        ("SYSLIB_CRED_TMS_KEYS_ERR", TmsRefusal::KeyService),
+        ("SYSLIB_CRED_TMS_KEYS_NO_BODY", TmsRefusal::KeyService),
+        ("SYSLIB_CRED_TMS_KEYS_NULL_FIELD", TmsRefusal::KeyService),
+        ("SYSLIB_CRED_TMS_KEYS_EMPTY_FIELD", TmsRefusal::KeyService),
+        ("SYSLIB_CRED_TMS_KEYS_BAD_ARG", TmsRefusal::BadArgument),
+        ("SYSLIB_CRED_TMS_KEYS_WHATEVER", TmsRefusal::Other),
+    ];
+    for (code, want) in cases {
+        let msg = format!("SYSAPI_CRED_ERROR x. {code}: detail");
+        assert_eq!(TmsRefusal::from_message(&msg), Some(want), "{code}");
+    }
+    let p = classify(
+        Check,
+        &Ok(Response::new(401, json("SYSLIB_CRED_NOT_FOUND jdoe"))),
+    )
+    .unwrap_err();
+    assert_eq!(p.raw_message(), Some("SYSLIB_CRED_NOT_FOUND jdoe"));
+    assert!(p.explanation().contains("No key"));
+    let pki = Problem::NotTms {
+        authn_method: "PKI_KEYS".into(),
+    };
+    assert!(pki.next_step().contains("key pair") && pki.next_step().contains("multi-factor"));
+    let pw = Problem::NotTms {
+        authn_method: "PASSWORD".into(),
+    };
+    assert!(pw.explanation().contains("password") && pw.next_step().contains("password"));
+}
