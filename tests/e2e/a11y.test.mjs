@@ -17,7 +17,7 @@ const MIXED = {
       tmsSystem('stampede3'),
       tmsSystem('ls6'),
       { ...tmsSystem('corral-pki'), defaultAuthnMethod: 'PKI_KEYS', canExec: false },
-      tmsSystem('private-cluster', {}, { usableBy: [] }),
+      tmsSystem('private-cluster', {}, { visibleTo: [] }),
     ],
     credentials: [{ systemId: 'stampede3', username: 'demo' }],
   }),

@@ -61,7 +61,7 @@ describe('export', () => {
     const { page, sim, assertNoErrors } = await env.open(t, def, { query: (s) => `?tenant=${encodeURIComponent(s.url)}`, subPath: true });
     const password = 'demo-pw';
     // The token the login returns, read from the simulator's answer as the page receives it.
-    const issued = page.waitForResponse((r) => r.url() === `${sim.url}/v3/oauth2/tokens` && r.status() === 201)
+    const issued = page.waitForResponse((r) => r.url() === `${sim.url}/v3/oauth2/tokens` && r.status() === 200)
       .then((r) => r.json())
       .then((body) => body.result.access_token.access_token);
     await page.fill('#login-username', 'demo');

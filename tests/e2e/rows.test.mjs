@@ -55,7 +55,7 @@ describe('row actions', () => {
     await waitRow(page, 'stampede3', 'removed', { sim });
     assert.equal(await dialogOpen(page), false);
     const log = await sim.log();
-    assert.deepEqual(log.map((e) => `${e.method} ${e.path} ${e.status}`), ['DELETE /v3/systems/credential/stampede3/user/demo 200']);
+    assert.deepEqual(log.map((e) => `${e.method} ${e.path} ${e.status}`), ['DELETE /v3/systems/credential/stampede3/user/demo 201']);
     assert.deepEqual(await sim.credentials(), [], 'the simulator no longer stores it');
     assert.equal(await page.$(remove), null, 'nothing left to remove');
 

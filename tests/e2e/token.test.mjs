@@ -40,7 +40,7 @@ describe('token', () => {
     const log = await sim.log();
     assert.deepEqual(
       log.map((e) => `${e.method} ${e.path} ${e.status}`),
-      ['POST /v3/oauth2/tokens 201'],
+      ['POST /v3/oauth2/tokens 200'],
       'exactly one token request',
     );
     assert.equal(log[0].query, '', 'no credentials in the URL');
