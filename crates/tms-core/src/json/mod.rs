@@ -2,13 +2,20 @@
 //! take Tapis as it is: with `select`, Tapis writes booleans as the strings `"true"`/`"false"`
 //! (`TapisSystemDTO.addDisplayField` uses `Boolean.toString`), without it as JSON booleans.
 
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+mod de;
+mod write;
+
+pub use write::Writer;
+
+use serde::de::{
+    self as sde, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde::Deserialize;
 use std::fmt;
 
 /// Parses `text` as `T`; `None` for anything that is not valid JSON of that shape.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_str(text).ok()
+    de::from_str(text).ok()
 }
 
 /// Parses a JSON object as `T`. Derived structs would also take an array (serde reads
@@ -101,28 +108,28 @@ impl<'de> Visitor<'de> for FlexVisitor {
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flex, E> {
+    fn visit_bool<E: sde::Error>(self, v: bool) -> Result<Flex, E> {
         Ok(Flex::Bool(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Flex, E> {
+    fn visit_str<E: sde::Error>(self, v: &str) -> Result<Flex, E> {
         Ok(Flex::Str(v.to_string()))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Flex, E> {
+    fn visit_string<E: sde::Error>(self, v: String) -> Result<Flex, E> {
         Ok(Flex::Str(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flex, E> {
+    fn visit_i64<E: sde::Error>(self, v: i64) -> Result<Flex, E> {
         Ok(Flex::Num(v as f64))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flex, E> {
+    fn visit_u64<E: sde::Error>(self, v: u64) -> Result<Flex, E> {
         Ok(Flex::Num(v as f64))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Flex, E> {
+    fn visit_f64<E: sde::Error>(self, v: f64) -> Result<Flex, E> {
         Ok(Flex::Num(v))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Flex, E> {
+    fn visit_unit<E: sde::Error>(self) -> Result<Flex, E> {
         Ok(Flex::Missing)
     }
-    fn visit_none<E: de::Error>(self) -> Result<Flex, E> {
+    fn visit_none<E: sde::Error>(self) -> Result<Flex, E> {
         Ok(Flex::Missing)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Flex, D::Error> {
