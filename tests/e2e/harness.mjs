@@ -87,6 +87,10 @@ export class Sim {
   async log() {
     return (await this.control('GET', '/sim/log')).filter((e) => e.method !== 'OPTIONS');
   }
+  /** The whole request log, CORS preflights included. */
+  rawLog() {
+    return this.control('GET', '/sim/log');
+  }
   clearLog() {
     return this.control('DELETE', '/sim/log');
   }
@@ -296,15 +300,66 @@ export async function setSystems(page, ids) {
   }
 }
 
-/** Every row as {system, state, detail}. */
+/** Every row as {system, state, problem, detail, next}. */
 export function rows(page) {
   return page.$$eval('[data-system]', (els) =>
     els.map((e) => ({
       system: e.getAttribute('data-system'),
       state: e.getAttribute('data-state'),
+      problem: e.getAttribute('data-problem'),
       detail: e.querySelector('.detail')?.textContent ?? '',
+      next: e.querySelector('.next')?.textContent ?? '',
     })),
   );
+}
+
+/** One row as {system, state, problem, detail, next}, or null. */
+export async function row(page, id) {
+  return (await rows(page)).find((r) => r.system === id) ?? null;
+}
+
+/**
+ * The most requests in flight at once, from the simulator log's start and end times (CORS
+ * preflights left out: the browser sends them, not the engine). Requests that touch at the
+ * same millisecond are not counted as overlapping.
+ */
+export function maxInFlight(log) {
+  const edges = [];
+  for (const e of log) {
+    if (e.method === 'OPTIONS') continue;
+    edges.push([e.startedMs, 1], [e.endedMs, -1]);
+  }
+  // Ends before starts at the same instant.
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0, max = 0;
+  for (const [, d] of edges) max = Math.max(max, (now += d));
+  return max;
+}
+
+/** An answer that says nothing certain about whether Tapis acted: no answer, or a 5xx. */
+export const isAmbiguous = (e) => e.status === 0 || e.status >= 500;
+
+/**
+ * For every system, no create directly follows an ambiguous answer to a create: Tapis may have
+ * stored the key, so the engine must check first. Returns the offending pairs as text.
+ */
+export function createsAfterAmbiguous(log) {
+  const bad = [];
+  const bySystem = new Map();
+  for (const e of log) {
+    const m = /^\/v3\/systems\/(?:credential\/)?([^/]+)/.exec(e.path);
+    if (!m || e.method === 'OPTIONS') continue;
+    if (!bySystem.has(m[1])) bySystem.set(m[1], []);
+    bySystem.get(m[1]).push(e);
+  }
+  for (const [id, entries] of bySystem) {
+    entries.sort((a, b) => a.startedMs - b.startedMs || a.seq - b.seq);
+    for (let i = 1; i < entries.length; i++) {
+      const [prev, next] = [entries[i - 1], entries[i]];
+      if (isCreate(prev) && isAmbiguous(prev) && isCreate(next)) bad.push(`${id}: ${step(prev)} then ${step(next)}`);
+    }
+  }
+  return bad;
 }
 
 /**
@@ -351,11 +406,13 @@ export function fixture() {
     await env.web?.close();
   };
   /** Starts a simulator with `scenarioDef` and a page that tolerates its HTTP error answers. */
-  env.open = async (t, scenarioDef, { query, subPath } = {}) => {
+  env.open = async (t, scenarioDef, { query, subPath, beforeLoad } = {}) => {
     const sim = await startSim(scenarioDef);
     t.after(() => sim.stop());
     const p = await openPage(env.browser, { allowNetworkErrorsFrom: [sim.url] });
     t.after(() => p.close());
+    // e.g. installing Playwright's fake clock, which must happen before the page loads.
+    if (beforeLoad) await beforeLoad(p.page, sim);
     const q = typeof query === 'function' ? query(sim) : query;
     await loadApp(p.page, env.web.origin, { subPath, query: q ?? '' });
     return { ...p, sim };
