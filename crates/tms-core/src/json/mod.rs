@@ -2,7 +2,6 @@
 //! take Tapis as it is: with `select`, Tapis writes booleans as the strings `"true"`/`"false"`
 //! (`TapisSystemDTO.addDisplayField` uses `Boolean.toString`), without it as JSON booleans.
 
-mod de;
 mod write;
 
 pub use write::Writer;
@@ -15,7 +14,7 @@ use std::fmt;
 
 /// Parses `text` as `T`; `None` for anything that is not valid JSON of that shape.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
-    de::from_str(text).ok()
+    serde_json::from_str(text).ok()
 }
 
 /// Parses a JSON object as `T`. Derived structs would also take an array (serde reads
