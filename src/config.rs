@@ -1,6 +1,7 @@
 //! Start-up configuration read from the page: the host element's data attributes and the URL query.
 //! Kept free of browser types so it is unit-tested natively.
 
+use tms_core::encoding::percent_decode;
 use tms_core::{BaseUrl, DEFAULT_BASE_URL};
 
 /// The tenant URL to start with, where the login form sends the password.
@@ -37,35 +38,6 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
         .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
         .find(|(key, _)| percent_decode(key).as_deref() == Some(name))
         .and_then(|(_, value)| percent_decode(value))
-}
-
-/// Decodes `%XX` escapes and `+` (form encoding); `None` on malformed escapes or invalid UTF-8.
-fn percent_decode(input: &str) -> Option<String> {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                // `from_str_radix` would also take a sign ("%+1"): only two hex digits are an escape.
-                let hex = input.get(i + 1..i + 3)?;
-                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return None;
-                }
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]

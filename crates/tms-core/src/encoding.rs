@@ -64,6 +64,36 @@ pub fn percent_encode(input: &str) -> String {
     out
 }
 
+/// Decodes `%XX` escapes and `+` (form encoding, as in a URL query); `None` on a malformed
+/// escape or invalid UTF-8.
+pub fn percent_decode(input: &str) -> Option<String> {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                // `from_str_radix` would also take a sign ("%+1"): only two hex digits are an escape.
+                let hex = input.get(i + 1..i + 3)?;
+                if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return None;
+                }
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +128,17 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(percent_encode(input), want);
+            assert_eq!(percent_decode(want).as_deref(), Some(input), "round trip");
+        }
+        for (input, want) in [
+            ("a+b", Some("a b")),
+            ("%zz", None),
+            ("%+1", None),
+            ("%", None),
+            ("%C3", None),
+            ("é%20", Some("é ")),
+        ] {
+            assert_eq!(percent_decode(input).as_deref(), want, "{input}");
         }
     }
 }
