@@ -23,18 +23,7 @@ pub fn ResultRow(props: &Props) -> Html {
     let row = &props.row;
     let (badge, detail, next) = describe(row, props.now_ms);
     let system = row.system.clone();
-    let on_retry = {
-        let (cb, system) = (props.on_retry.clone(), system.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
-    };
-    let on_remove = {
-        let (cb, system) = (props.on_remove.clone(), system.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
-    };
-    let on_stop_waiting = {
-        let (cb, system) = (props.on_stop_waiting.clone(), system.clone());
-        Callback::from(move |_: MouseEvent| cb.emit(system.clone()))
-    };
+    let name = system.as_str();
     let waiting = matches!(row.status, RowStatus::Step(Step::WaitingRetry { .. }));
     let outcome = row.outcome();
     let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
@@ -64,40 +53,43 @@ pub fn ResultRow(props: &Props) -> Html {
             </div>
             <div class="row-actions">
                 if waiting {
-                    <button
-                        type="button"
-                        data-action="stop-waiting"
-                        onclick={on_stop_waiting}
-                        aria-label={format!("Stop waiting for {}", system.as_str())}
-                    >
-                        { "Stop waiting" }
-                    </button>
+                    { action(&system, &props.on_stop_waiting, "stop-waiting", "Stop waiting", format!("Stop waiting for {name}"), false) }
                 }
                 if can_retry {
-                    <button
-                        type="button"
-                        data-action="retry"
-                        onclick={on_retry}
-                        disabled={props.busy}
-                        aria-label={format!("Retry {}", system.as_str())}
-                    >
-                        { "Retry" }
-                    </button>
+                    { action(&system, &props.on_retry, "retry", "Retry", format!("Retry {name}"), props.busy) }
                 }
                 if can_remove {
-                    <button
-                        type="button"
-                        class="danger"
-                        data-action="remove"
-                        onclick={on_remove}
-                        disabled={props.busy}
-                        aria-label={format!("Remove credentials on {}", system.as_str())}
-                    >
-                        { "Remove credentials" }
-                    </button>
+                    { action(&system, &props.on_remove, "remove", "Remove credentials", format!("Remove credentials on {name}"), props.busy) }
                 }
             </div>
         </li>
+    }
+}
+
+/// A row action: a button that names its system to screen readers and emits it when pressed.
+fn action(
+    system: &SystemId,
+    on: &Callback<SystemId>,
+    kind: &'static str,
+    label: &'static str,
+    aria_label: String,
+    disabled: bool,
+) -> Html {
+    let onclick = {
+        let (on, system) = (on.clone(), system.clone());
+        Callback::from(move |_: MouseEvent| on.emit(system.clone()))
+    };
+    html! {
+        <button
+            type="button"
+            class={(kind == "remove").then_some("danger")}
+            data-action={kind}
+            onclick={onclick}
+            disabled={disabled}
+            aria-label={aria_label}
+        >
+            { label }
+        </button>
     }
 }
 
