@@ -6,6 +6,7 @@
 //! ("Find my systems"), `systems` (the systems field), `report` (the help-desk export).
 
 mod discovery;
+mod host;
 mod refusal;
 mod report;
 mod rows;
@@ -15,6 +16,7 @@ mod systems;
 mod tests;
 
 pub use discovery::{Discovery, DiscoveryRequest};
+pub use host::{HostLink, HostResult, TokenAsk, ASK_INTERVAL_MS};
 pub use refusal::{Failure, Refusal};
 pub use rows::{Row, RowStatus, Summary};
 pub use run::{RunPhase, RunRequest, Target};
@@ -103,6 +105,8 @@ pub struct AppState {
     pub refused: Option<Refusal>,
     /// How many run requests were refused so far (to announce a repeated refusal).
     pub refusals: u32,
+    /// The page embedding the app: its token, its requests for one, the results it is told.
+    pub host: HostLink,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -152,6 +156,13 @@ pub enum Action {
     Request(RequestRecord),
     AskRemove(SystemId),
     CloseRemove,
+    /// A token the host page handed over (`tms:token` event or message).
+    HostToken(Secret),
+    /// Something from the host side that was not taken: what, and why (never its content).
+    HostIgnored {
+        what: String,
+        why: String,
+    },
 }
 
 impl AppState {
@@ -167,17 +178,7 @@ impl AppState {
     pub fn apply(mut self, action: Action) -> Self {
         match action {
             Action::Tick(now) => self.now_ms = now,
-            Action::TokenInput(raw) => {
-                let field = if raw.expose().trim().is_empty() {
-                    TokenField::Empty
-                } else {
-                    match Token::parse(raw.expose(), self.now_ms / 1000) {
-                        Ok(token) => TokenField::Parsed(token),
-                        Err(err) => TokenField::Invalid(err),
-                    }
-                };
-                self.set_token(field);
-            }
+            Action::TokenInput(raw) => self.apply_token_input(raw),
             Action::LoginStarted => self.login = Login::Running,
             Action::LoggedIn(token) => {
                 self.login = Login::Idle;
@@ -219,13 +220,34 @@ impl AppState {
             }
             Action::Engine { run_id, event } if self.run.is(run_id) => self.on_event(event),
             Action::Engine { .. } => {}
-            Action::RunFinished { run_id } if self.run.is(run_id) => self.run = RunPhase::Done,
+            Action::RunFinished { run_id } if self.run.is(run_id) => {
+                let mode = self.run.request().map(|r| r.mode);
+                self.run = RunPhase::Done;
+                if let Some(mode) = mode {
+                    self.host_run_finished(mode);
+                }
+            }
             Action::RunFinished { .. } => {}
             Action::Request(record) => self.log_request(record),
             Action::AskRemove(system) => self.confirm_remove = Some(system),
             Action::CloseRemove => self.confirm_remove = None,
+            Action::HostToken(raw) => self.host_token(raw),
+            Action::HostIgnored { what, why } => self.host_note(&what, Some(why)),
         }
+        self.update_host_ask();
         self
+    }
+
+    fn apply_token_input(&mut self, raw: Secret) {
+        let field = if raw.expose().trim().is_empty() {
+            TokenField::Empty
+        } else {
+            match Token::parse(raw.expose(), self.now_ms / 1000) {
+                Ok(token) => TokenField::Parsed(token),
+                Err(err) => TokenField::Invalid(err),
+            }
+        };
+        self.set_token(field);
     }
 
     /// A new token fills the tenant URL and username from its claims, unless the user typed

@@ -500,3 +500,4 @@ fn the_report_never_contains_the_token() {
 }
 
 mod hardening;
+mod host;

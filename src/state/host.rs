@@ -1,0 +1,136 @@
+//! The host page's side of the state: a token handed over by the page that embeds the app, the
+//! app asking it for a fresh one, and the results it reports back. The bridge itself (events,
+//! messages) is in `services/host.rs`; here only what it decides, so it is tested natively.
+use super::{AppState, RunPhase, Target, TokenStatus};
+use serde::Serialize;
+use tms_core::engine::{Mode, Outcome};
+use tms_core::tapis::RequestRecord;
+
+/// Asks for a fresh token at most this often, so a host that keeps answering with a short-lived
+/// token is not asked in a tight loop.
+pub const ASK_INTERVAL_MS: u64 = 30_000;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HostLink {
+    /// The host supplies the token (its configuration hides the password form): ask it for a
+    /// fresh one even before it has sent any.
+    pub supplies_token: bool,
+    /// The host has sent a token.
+    pub sent_token: bool,
+    /// The last request for a token: the bridge sends `tms:token-needed` once per `seq`.
+    pub ask: Option<TokenAsk>,
+    asked_gen: Option<u64>,
+    last_ask_ms: Option<u64>,
+    /// A run stopped because Tapis rejected the token: it goes on, in this mode, when the host
+    /// sends a fresh token.
+    pub resume: Option<Mode>,
+    /// Counts finished runs: the bridge sends `tms:done` once per value.
+    pub done_seq: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenAsk {
+    pub seq: u64,
+    /// `expiring`, `expired` or `rejected`.
+    pub reason: &'static str,
+}
+
+/// One system in `tms:done`: never the token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostResult {
+    pub id: String,
+    pub state: String,
+    pub detail: String,
+}
+
+impl HostLink {
+    fn asks(&self) -> bool {
+        self.supplies_token || self.sent_token
+    }
+}
+
+impl AppState {
+    /// A token from the host page: taken like a pasted one, and a run the old one could not
+    /// finish goes on with it.
+    pub(super) fn host_token(&mut self, token: tms_core::Secret) {
+        self.host_note("token received from the host page", None);
+        self.apply_token_input(token);
+        self.host.sent_token = true;
+        if let (Some(mode), false) = (self.host.resume, self.run.is_running()) {
+            if self.usable_token().is_ok() {
+                self.host.resume = None;
+                self.request_run(mode, Target::All);
+            }
+        }
+    }
+
+    /// Something from the host side that was not taken, noted in the activity log (what and why,
+    /// never the message's content).
+    pub(super) fn host_note(&mut self, what: &str, why: Option<String>) {
+        let record = RequestRecord {
+            started_ms: self.now_ms,
+            method: "HOST",
+            path: what.to_string(),
+            status: None,
+            duration_ms: 0,
+            message: why,
+            system: None,
+        };
+        self.log_request(record);
+    }
+
+    /// A run ended: tell the host, unless it is about to go on with a fresh token.
+    pub(super) fn host_run_finished(&mut self, mode: Mode) {
+        let rejected = self
+            .rows
+            .iter()
+            .any(|r| matches!(r.outcome(), Some(Outcome::TokenRejected(_))));
+        if rejected && self.host.asks() && mode != Mode::Remove {
+            self.host.resume = Some(mode);
+        } else {
+            self.host.done_seq += 1;
+        }
+    }
+
+    /// Called after every action: asks the host for a token when the one in use expires within
+    /// ten minutes or Tapis rejected it, once per token and at most every [`ASK_INTERVAL_MS`].
+    pub(super) fn update_host_ask(&mut self) {
+        if !self.host.asks() {
+            return;
+        }
+        let reason = match (self.token_rejected.is_some(), self.token_status()) {
+            (true, _) => "rejected",
+            (_, TokenStatus::Expired) => "expired",
+            (_, TokenStatus::Expiring) => "expiring",
+            _ => return,
+        };
+        let recent = self
+            .host
+            .last_ask_ms
+            .is_some_and(|t| self.now_ms.saturating_sub(t) < ASK_INTERVAL_MS);
+        if self.host.asked_gen == Some(self.token_gen) || recent {
+            return;
+        }
+        let seq = self.host.ask.as_ref().map_or(1, |a| a.seq + 1);
+        self.host.ask = Some(TokenAsk { seq, reason });
+        self.host.asked_gen = Some(self.token_gen);
+        self.host.last_ask_ms = Some(self.now_ms);
+    }
+
+    /// The rows as `tms:done` reports them.
+    pub fn host_results(&self) -> Vec<HostResult> {
+        self.rows
+            .iter()
+            .map(|row| HostResult {
+                id: row.system.to_string(),
+                state: row.state().to_string(),
+                detail: row.outcome().map(Outcome::explanation).unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// Whether the last run has ended (for the bridge: results exist).
+    pub fn run_done(&self) -> bool {
+        self.run == RunPhase::Done
+    }
+}

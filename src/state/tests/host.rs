@@ -1,0 +1,129 @@
+//! The host page's token, its requests for a fresh one and the results it is told (issue 11).
+use super::*;
+
+const ISS: &str = "https://designsafe.tapis.io/v3/tokens";
+
+fn host_token(exp_in_secs: i64) -> Action {
+    Action::HostToken(Secret::new(jwt("alice", ISS, exp_in_secs)))
+}
+
+fn embedded() -> AppState {
+    let mut state = AppState::new(NOW_MS, "https://designsafe.tapis.io".into());
+    state.host.supplies_token = true;
+    state
+}
+
+fn finish_all(mut state: AppState, run_id: u64, outcome: Outcome) -> AppState {
+    for system in ["stampede3", "ls6", "frontera"] {
+        let event = Event::Done {
+            system: id(system),
+            outcome: outcome.clone(),
+            elapsed_ms: 1,
+        };
+        state = state.apply(Action::Engine { run_id, event });
+    }
+    state.apply(Action::RunFinished { run_id })
+}
+
+fn run(state: AppState, mode: Mode) -> AppState {
+    state.apply(Action::Run {
+        mode,
+        target: Target::All,
+    })
+}
+
+#[test]
+fn a_host_token_is_taken_like_a_pasted_one_and_logged_without_its_text() {
+    let raw = jwt("alice", ISS, 3600);
+    let state =
+        AppState::new(NOW_MS, String::new()).apply(Action::HostToken(Secret::new(raw.clone())));
+    assert_eq!(state.token_status(), TokenStatus::Valid);
+    assert_eq!(state.username, "alice");
+    assert!(state.host.sent_token);
+    assert_eq!(state.log.len(), 1);
+    assert_eq!(state.log[0].method, "HOST");
+    assert!(!format!("{:?}", state.log).contains(&raw[..20]));
+    assert!(state.host.ask.is_none(), "a fresh token needs no other");
+}
+
+#[test]
+fn an_ignored_message_is_noted_in_the_log() {
+    let state = AppState::new(NOW_MS, String::new()).apply(Action::HostIgnored {
+        what: "message from https://evil.example ignored".into(),
+        why: "origin not allowed".into(),
+    });
+    assert_eq!(state.log.len(), 1);
+    assert_eq!(state.log[0].message.as_deref(), Some("origin not allowed"));
+    assert_eq!(state.token_status(), TokenStatus::None);
+}
+
+#[test]
+fn an_expiring_host_token_asks_once_then_again_only_for_the_next_token() {
+    let state = embedded().apply(host_token(300));
+    let ask = state.host.ask.clone().expect("asked at once");
+    assert_eq!((ask.seq, ask.reason), (1, "expiring"));
+    // Ticks do not ask again for the same token.
+    let state = state.apply(Action::Tick(NOW_MS + 5_000));
+    assert_eq!(state.host.ask.as_ref().unwrap().seq, 1);
+    // Another short-lived token soon after: not asked again before the interval.
+    let state = state.apply(host_token(290));
+    assert_eq!(state.host.ask.as_ref().unwrap().seq, 1);
+    let state = state.apply(Action::Tick(NOW_MS + ASK_INTERVAL_MS + 1));
+    assert_eq!(state.host.ask.as_ref().unwrap().seq, 2);
+    // A long-lived one: nothing more, until it too is about to expire.
+    let state = state.apply(host_token(4 * 3600));
+    assert_eq!(state.host.ask.as_ref().unwrap().seq, 2);
+    let later = NOW_MS + (4 * 3600 - 500) * 1000;
+    let state = state.apply(Action::Tick(later));
+    let ask = state.host.ask.clone().unwrap();
+    assert_eq!((ask.seq, ask.reason), (3, "expiring"));
+}
+
+#[test]
+fn a_pasted_token_on_a_standalone_page_never_asks_a_host() {
+    let state = with_token(300).apply(Action::Tick(NOW_MS + 400_000));
+    assert_eq!(state.token_status(), TokenStatus::Expired);
+    assert!(state.host.ask.is_none());
+}
+
+#[test]
+fn a_rejected_token_asks_the_host_and_the_run_goes_on_with_the_fresh_one() {
+    let rejected = Outcome::TokenRejected(Problem::TokenRevoked {
+        message: "Token is revoked.".into(),
+    });
+    let state = run(embedded().apply(host_token(3600)), Mode::CheckOnly);
+    assert!(state.run.is_running());
+    let state = finish_all(state, 1, rejected);
+    assert_eq!(state.host.ask.as_ref().unwrap().reason, "rejected");
+    assert_eq!(state.host.resume, Some(Mode::CheckOnly));
+    assert_eq!(
+        state.host.done_seq, 0,
+        "no result while it waits for a token"
+    );
+    let state = state.apply(host_token(3600));
+    let request = state.run.request().expect("the run goes on").clone();
+    assert_eq!(request.mode, Mode::CheckOnly);
+    assert_eq!(state.host.resume, None);
+    let state = finish_all(state, request.run_id, Outcome::Present);
+    assert_eq!(state.host.done_seq, 1);
+    let results = state.host_results();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].id, "stampede3");
+    assert_eq!(results[0].state, Outcome::Present.state());
+    assert_eq!(results[0].detail, Outcome::Present.explanation());
+}
+
+#[test]
+fn every_finished_run_is_reported_once_and_without_the_token() {
+    let raw = jwt("alice", ISS, 3600);
+    let state = run(
+        embedded().apply(Action::HostToken(Secret::new(raw.clone()))),
+        Mode::Establish,
+    );
+    let state = finish_all(state, 1, Outcome::Present);
+    assert_eq!(state.host.done_seq, 1);
+    let state = state.apply(Action::Tick(NOW_MS + 1000));
+    assert_eq!(state.host.done_seq, 1);
+    let json = serde_json::to_string(&state.host_results()).unwrap();
+    assert!(!json.contains(&raw[..20]) && !json.contains(raw.rsplit('.').next().unwrap()));
+}
