@@ -1,7 +1,7 @@
 //! Accept loop and per-request pipeline: control endpoints, faults, Tapis handlers, CORS, log.
 
 use crate::control;
-use crate::faults::{FaultAction, PageFormat};
+use crate::faults::{self, FaultAction, Target};
 use crate::resp::{self, add_cors, Resp};
 use crate::state::{LogEntry, Sim};
 use crate::tapis::{self, Req};
@@ -11,7 +11,6 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,17 +73,6 @@ fn redact(query: &str) -> String {
         .join("&")
 }
 
-fn bad_gateway(format: PageFormat) -> Resp {
-    match format {
-        PageFormat::Html => resp::raw(
-            502,
-            "text/html",
-            "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n",
-        ),
-        PageFormat::Text => resp::text(502, "502 Bad Gateway"),
-    }
-}
-
 async fn handle(sim: &Sim, kill: &Notify, req: Request<Incoming>) -> Resp {
     let started_ms = sim.elapsed_ms();
     let (parts, body) = req.into_parts();
@@ -124,34 +112,49 @@ async fn handle(sim: &Sim, kill: &Notify, req: Request<Incoming>) -> Resp {
     // as unanswered, so tests see every request that reached the simulator.
     let unanswered = Unanswered(Some(&record));
     let decision = sim.decide(&req.method, &req.path);
+    let action = decision
+        .action
+        .filter(|a| !matches!(a, FaultAction::NoCors));
+    // An answer lost after Tapis acted: the handler's effects happen before the fault.
+    let handled = if decision.after_handler {
+        Some(normal(sim, &req).await)
+    } else {
+        None
+    };
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
-    let mut response = match decision.action {
-        Some(FaultAction::Drop) => {
+    let mut response = match (action, handled) {
+        (Some(FaultAction::Drop), _) => {
             unanswered.answer(0);
             kill.notify_one();
             return std::future::pending::<Resp>().await;
         }
-        Some(FaultAction::Status { status, body }) => match body {
-            Value::Null => resp::text(status, ""),
-            Value::String(s) => resp::text(status, s),
-            other => resp::json(status, &other),
-        },
-        Some(FaultAction::BadGateway { format }) => bad_gateway(format),
-        Some(FaultAction::InvalidJson { status }) => resp::raw(
-            status,
-            "application/json",
-            r#"{"status": "success", "message": "Syst"#,
-        ),
-        Some(FaultAction::NoCors) | None if req.method == "OPTIONS" => resp::empty(204),
-        Some(FaultAction::NoCors) | None => tapis::route(sim, &req).await,
+        (Some(action), handled) => {
+            let at = Target {
+                base_url: &sim.base_url,
+                path: &req.path,
+                query: &raw_query,
+            };
+            faults::answer(&action, &at, handled.map(|r| r.status().as_u16()))
+        }
+        (None, Some(handled)) => handled,
+        (None, None) => normal(sim, &req).await,
     };
     if !decision.no_cors {
         add_cors(&mut response);
     }
     unanswered.answer(response.status().as_u16());
     response
+}
+
+/// What the simulator answers without a fault: Tapis, or 204 to a preflight.
+async fn normal(sim: &Sim, req: &Req) -> Resp {
+    if req.method == "OPTIONS" {
+        resp::empty(204)
+    } else {
+        tapis::route(sim, req).await
+    }
 }
 
 /// Records a request's status exactly once: when answered, or with 0 when dropped unanswered.

@@ -187,6 +187,259 @@ async fn gateway_pages_invalid_json_and_missing_cors() {
 }
 
 #[tokio::test]
+async fn redirect_fault_points_elsewhere_with_cors_and_runs_nothing() {
+    let sim = start(test_scenario()).await;
+    let tok = sim.token("alice");
+    sim.handle.set_faults(rules(json!([
+        {"method": "POST", "path": "/v3/systems/credential/*/user/*", "action": {"kind": "redirect"}},
+        {"method": "GET", "path": "/v3/systems/ok",
+         "action": {"kind": "redirect", "status": 308, "location": "https://elsewhere.example/v3/systems/ok"}},
+    ])));
+    // As the app's transports: a redirect is refused, never followed.
+    let manual = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let path = "/v3/systems/credential/ok/user/alice?createTmsKeys=true";
+    let r = manual
+        .post(format!("{}{path}", sim.url))
+        .header("X-Tapis-Token", &tok)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 307);
+    let port: u16 = sim.url.rsplit(':').next().unwrap().parse().unwrap();
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, format!("http://127.0.0.1:{}{path}", port + 1));
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(r.headers().contains_key("access-control-allow-headers"));
+    assert!(
+        sim.handle.credentials().iter().all(|c| c.system_id != "ok"),
+        "the handler did not run"
+    );
+    let r = manual
+        .get(format!("{}/v3/systems/ok", sim.url))
+        .header("X-Tapis-Token", &tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 308);
+    assert_eq!(
+        r.headers()["location"],
+        "https://elsewhere.example/v3/systems/ok"
+    );
+    // The preflight is not redirected, so a browser gets as far as the opaque redirect.
+    let pre = sim.call("OPTIONS", path, None, None).await;
+    assert_eq!(pre.status, 204);
+    assert_eq!(pre.header("access-control-allow-origin"), Some("*"));
+    let log = sim.handle.log();
+    assert_eq!(
+        log.iter().map(|e| e.status).collect::<Vec<_>>(),
+        [307, 308, 204]
+    );
+    // A redirect status must be 3xx; a gateway page's 5xx.
+    for bad in [
+        json!([{"path": "/v3/sites", "action": {"kind": "redirect", "status": 200}}]),
+        json!([{"path": "/v3/sites", "action": {"kind": "badGateway", "status": 404}}]),
+    ] {
+        let r = sim.call("PUT", "/sim/faults", None, Some(bad)).await;
+        assert_eq!(r.status, 400, "{}", r.text);
+    }
+}
+
+/// Every step the app takes can be faulted on its own, by method and path glob.
+#[tokio::test]
+async fn each_step_can_be_targeted_alone() {
+    let sim = start(test_scenario()).await;
+    let tok = sim.token("alice");
+    let cred = "/v3/systems/credential/*/user/*";
+    let steps = [
+        ("token", "POST", "/v3/oauth2/tokens".to_string(), 520),
+        ("check", "POST", format!("{cred}/check"), 521),
+        ("read system", "GET", "/v3/systems/*".to_string(), 522),
+        ("create", "POST", cred.to_string(), 523),
+        ("remove", "DELETE", cred.to_string(), 524),
+        ("discover", "GET", "/v3/systems".to_string(), 525),
+    ];
+    sim.handle.set_faults(rules(Value::Array(
+        steps
+            .iter()
+            .map(|(_, method, path, status)| {
+                json!({"method": method, "path": path,
+                       "action": {"kind": "status", "status": status}})
+            })
+            .collect(),
+    )));
+    let requests = [
+        ("POST", "/v3/oauth2/tokens".to_string()),
+        (
+            "POST",
+            "/v3/systems/credential/ok/user/alice/check".to_string(),
+        ),
+        ("GET", "/v3/systems/ok?select=id,host".to_string()),
+        (
+            "POST",
+            "/v3/systems/credential/ok/user/alice?createTmsKeys=true".to_string(),
+        ),
+        ("DELETE", "/v3/systems/credential/ok/user/alice".to_string()),
+        ("GET", "/v3/systems?listType=ALL".to_string()),
+    ];
+    for ((step, .., status), (method, path)) in steps.iter().zip(&requests) {
+        let r = sim.call(method, path, Some(&tok), None).await;
+        assert_eq!(r.status, *status, "{step}: {method} {path}");
+    }
+    // Userinfo, tenants and preflights are none of these steps.
+    assert_eq!(
+        sim.call("GET", "/v3/oauth2/userinfo", Some(&tok), None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(sim.call("GET", "/v3/tenants", None, None).await.status, 200);
+    for (method, path) in &requests {
+        let pre = sim.call("OPTIONS", path, None, None).await;
+        assert_eq!(pre.status, 204, "preflight of {method} {path}");
+    }
+}
+
+/// The answers Tapis and its gateway give when things go wrong, as fault bodies.
+#[tokio::test]
+async fn fault_bodies_gateway_pages_filter_text_and_revoked() {
+    let sim = start(test_scenario()).await;
+    let tok = sim.token("alice");
+    let revoked = "{\"status\": \"error\", \"message\": \"Token is revoked.\", \"version\": \"26Q2.0\", \"result\": null }\n";
+    let filter = "TAPIS_SECURITY_JWT_PARSE_ERROR Unable to parse JWT. Error: bad signature";
+    let cases = [
+        (
+            json!({"kind": "status", "status": 500, "body": {"status": "error", "message": "boom"}}),
+            500,
+            "application/json",
+            "{\"message\":\"boom\",\"status\":\"error\"}",
+        ),
+        (
+            json!({"kind": "status", "status": 500, "body": "<h1>oops</h1>", "contentType": "text/html"}),
+            500,
+            "text/html",
+            "<h1>oops</h1>",
+        ),
+        (
+            json!({"kind": "status", "status": 503}),
+            503,
+            "text/plain",
+            "",
+        ),
+        (
+            json!({"kind": "status", "status": 504, "body": {"message": "late"}}),
+            504,
+            "application/json",
+            "{\"message\":\"late\"}",
+        ),
+        (
+            json!({"kind": "status", "status": 401, "body": filter, "contentType": "application/json"}),
+            401,
+            "application/json",
+            filter,
+        ),
+        (
+            json!({"kind": "status", "status": 500, "body": revoked, "contentType": "application/json"}),
+            500,
+            "application/json",
+            revoked,
+        ),
+        (
+            json!({"kind": "badGateway", "status": 503, "format": "text"}),
+            503,
+            "text/plain",
+            "503 Service Temporarily Unavailable",
+        ),
+    ];
+    for (action, status, content_type, body) in &cases {
+        sim.handle
+            .set_faults(rules(json!([{"path": "/v3/systems/ok", "action": action}])));
+        let r = sim.call("GET", "/v3/systems/ok", Some(&tok), None).await;
+        assert_eq!(
+            (r.status, r.content_type(), r.text.as_str()),
+            (*status, *content_type, *body),
+            "{action}"
+        );
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    }
+    for (status, title) in [
+        (500, "500 Internal Server Error"),
+        (502, "502 Bad Gateway"),
+        (503, "503 Service Temporarily Unavailable"),
+        (504, "504 Gateway Time-out"),
+    ] {
+        sim.handle
+            .set_faults(rules(json!([{"path": "/v3/systems/ok",
+            "action": {"kind": "badGateway", "status": status}}])));
+        let r = sim.call("GET", "/v3/systems/ok", Some(&tok), None).await;
+        assert_eq!((r.status, r.content_type()), (status, "text/html"));
+        assert!(
+            r.text.contains(&format!("<title>{title}</title>")),
+            "{}",
+            r.text
+        );
+    }
+}
+
+/// `afterHandler`: Tapis acts, then its answer is lost, garbled or late.
+#[tokio::test]
+async fn after_handler_faults_keep_the_effect_and_lose_the_answer() {
+    let sim = start(test_scenario()).await;
+    let stored = |id: &str| sim.handle.credentials().iter().any(|c| c.system_id == id);
+    sim.handle.set_faults(rules(json!([
+        {"method": "POST", "path": "/v3/systems/credential/*/user/*", "afterHandler": true,
+         "action": {"kind": "badGateway", "status": 504}},
+        {"method": "POST", "path": "/v3/systems/credential/*/user/*/check", "afterHandler": true,
+         "action": {"kind": "invalidJson"}},
+    ])));
+    assert_eq!(sim.create("alice", "ok").await.status, 504);
+    assert!(
+        stored("ok"),
+        "the key was stored before the answer was lost"
+    );
+    // invalidJson keeps the handler's own status: 200, the key is there.
+    let r = sim.check("alice", "ok").await;
+    assert_eq!((r.status, r.content_type()), (200, "application/json"));
+    assert!(serde_json::from_str::<Value>(&r.text).is_err());
+    let r = sim.check("alice", "s3").await;
+    assert_eq!(r.status, 401, "nothing stored for s3: {}", r.text);
+
+    // An answer that comes too late: the handler has run before the client gives up.
+    sim.handle.set_faults(rules(json!([
+        {"method": "POST", "path": "/v3/systems/credential/*/user/*", "afterHandler": true,
+         "latencyMs": 2000}
+    ])));
+    let impatient = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let e = impatient
+        .post(format!(
+            "{}/v3/systems/credential/rejected/user/alice?createTmsKeys=true",
+            sim.url
+        ))
+        .header("X-Tapis-Token", sim.token("alice"))
+        .send()
+        .await
+        .expect_err("the client times out");
+    assert!(e.is_timeout(), "{e:?}");
+    let fresh = sim
+        .handle
+        .credentials()
+        .into_iter()
+        .find(|c| c.system_id == "rejected")
+        .unwrap();
+    assert_eq!(
+        fresh.state,
+        tapis_sim::CredState::Valid,
+        "replaced by the new key"
+    );
+}
+
+#[tokio::test]
 async fn faults_never_hit_control_endpoints() {
     let sim = start(test_scenario()).await;
     sim.handle.set_faults(rules(
