@@ -1,8 +1,9 @@
 //! The root component: owns the one state value and starts its side effects; the markup below
 //! it is made of presentational components.
 use crate::components::*;
+use crate::config::PageMode;
 use crate::hooks::use_interval;
-use crate::services::{clock, export, page, storage, tasks};
+use crate::services::{clock, export, host, page, storage, tasks};
 use crate::state::{Action, AppState, Discovery, Login, Refusal, Target, TokenField};
 use std::rc::Rc;
 use tms_core::engine::Mode;
@@ -27,9 +28,16 @@ pub struct Props {
 
 #[function_component]
 pub fn App(props: &Props) -> Html {
+    // Read once: the host element's attributes, then the URL (see config.rs).
+    let config = use_memo((), |_| page::config());
     let state = use_reducer(|| {
-        let base = props.base_url.clone().unwrap_or_else(page::base_url);
+        let base = props
+            .base_url
+            .clone()
+            .unwrap_or_else(|| config.base_url.clone());
         let mut state = AppState::new(clock::now_ms(), base);
+        state.systems = Rc::new(config.systems.clone());
+        state.host.supplies_token = !config.password_form;
         if let Some(raw) = storage::load_token() {
             state = state
                 .apply(Action::TokenInput(Secret::new(raw)))
@@ -40,6 +48,36 @@ pub fn App(props: &Props) -> Html {
     let dispatch = state.dispatcher().to_callback();
 
     use_interval(1000, dispatch.reform(|_| Action::Tick(clock::now_ms())));
+
+    // The embedding page: its token in, requests for a fresh one and the results out.
+    let origins = use_memo((), |_| config.allowed_origins.clone());
+    host::use_host_bridge(origins.clone(), dispatch.clone());
+    use_effect_with(state.host.ask.clone(), {
+        let origins = origins.clone();
+        move |ask| {
+            if let Some(ask) = ask {
+                host::ask_token(ask.reason, &origins);
+            }
+        }
+    });
+    use_effect_with(state.host.done_seq, {
+        let (origins, results) = (origins.clone(), state.host_results());
+        move |seq| {
+            if *seq > 0 {
+                host::done(&results, &origins);
+            }
+        }
+    });
+    // Unmounting stops a run in progress: no request or retry timer outlives the app.
+    let live_run = use_mut_ref(|| None);
+    *live_run.borrow_mut() = state.run.request().map(|r| r.control.clone());
+    use_effect_with((), move |_| {
+        move || {
+            if let Some(control) = live_run.borrow().as_ref() {
+                control.cancel();
+            }
+        }
+    });
 
     // Effects run after the first render has reached the DOM with its listeners: from here the
     // form is usable. The benchmark measures start-up up to this mark.
@@ -143,6 +181,16 @@ pub fn App(props: &Props) -> Html {
 
     html! {
         <div class="app">
+            if !config.problems.is_empty() {
+                <div id="config-problems" class="config-problems" role="alert">
+                    <p>{ "This page's configuration has problems; defaults are used instead:" }</p>
+                    <ul>
+                        for problem in config.problems.iter() {
+                            <li>{ problem }</li>
+                        }
+                    </ul>
+                </div>
+            }
             <header class="app-header">
                 <h1>{ "Set up TMS keys on your TACC systems" }</h1>
                 <p class="lede">
@@ -165,6 +213,7 @@ pub fn App(props: &Props) -> Html {
                 on_login={on_login}
                 on_forget={dispatch.reform(|_| Action::ForgetToken)}
                 on_remember={dispatch.reform(Action::SetRemember)}
+                show_login={config.password_form}
             />
             <TenantField
                 value={state.base_url.clone()}
@@ -214,6 +263,7 @@ pub fn App(props: &Props) -> Html {
                     on_establish={run_all(Mode::Establish)}
                     on_check={run_all(Mode::CheckOnly)}
                     on_cancel={dispatch.reform(|_| Action::Cancel)}
+                    offer_setup={config.mode == PageMode::SetUp}
                 />
             </section>
             <Results

@@ -28,7 +28,17 @@ pub fn start() {
         .expect("a browser document");
     match document.get_element_by_id(MOUNT_ID) {
         Some(root) => {
-            yew::Renderer::<App>::with_root(root).render();
+            let app = yew::Renderer::<App>::with_root(root.clone()).render();
+            // A host page removes the app with a `tms:unmount` event on the mount element: every
+            // listener, observer and timer of the app goes with it (this one-shot listener too).
+            let unmount = wasm_bindgen::closure::Closure::once_into_js(move || app.destroy());
+            let options = web_sys::AddEventListenerOptions::new();
+            options.set_once(true);
+            let _ = root.add_event_listener_with_callback_and_add_event_listener_options(
+                "tms:unmount",
+                wasm_bindgen::JsCast::unchecked_ref(&unmount),
+                &options,
+            );
         }
         None => web_sys::console::error_1(
             &format!("tms-credentials: no element with id \"{MOUNT_ID}\" to mount into").into(),

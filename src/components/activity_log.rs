@@ -20,7 +20,7 @@ pub fn ActivityLog(props: &Props) -> Html {
         <section class="panel" aria-labelledby="log-heading">
             <details>
                 <summary>
-                    <h2 id="log-heading" style="display:inline">
+                    <h2 id="log-heading" class="inline-heading">
                         { format!("Activity log ({} requests)", props.log.len()) }
                     </h2>
                 </summary>

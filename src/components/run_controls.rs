@@ -11,6 +11,9 @@ pub struct Props {
     pub on_establish: Callback<()>,
     pub on_check: Callback<()>,
     pub on_cancel: Callback<()>,
+    /// Whether "Set up credentials" is offered (the host page's `data-mode`; check-only hides it).
+    #[prop_or(true)]
+    pub offer_setup: bool,
 }
 
 #[function_component]
@@ -19,6 +22,7 @@ pub fn RunControls(props: &Props) -> Html {
     html! {
         <div class="run-controls">
             <div class="actions">
+                if props.offer_setup {
                 <button
                     id="establish"
                     type="button"
@@ -28,6 +32,7 @@ pub fn RunControls(props: &Props) -> Html {
                 >
                     { "Set up credentials" }
                 </button>
+                }
                 <button
                     id="check-only"
                     type="button"

@@ -31,6 +31,9 @@ pub struct Props {
     pub on_login: Callback<LoginRequest>,
     pub on_forget: Callback<()>,
     pub on_remember: Callback<bool>,
+    /// Whether the password login form is offered (the host page's `data-password-form`).
+    #[prop_or(true)]
+    pub show_login: bool,
 }
 
 #[function_component]
@@ -88,6 +91,8 @@ pub fn TokenPanel(props: &Props) -> Html {
             <p class="hint">
                 { "The token stays in this page and is sent only to the Tapis tenant that issued it." }
             </p>
+            // A host page that hands over the token hides the password form.
+            if props.show_login {
             <p class="or">{ "or log in with your Tapis account" }</p>
             <form class="row" onsubmit={on_submit} aria-label="Log in to Tapis">
                 <div>
@@ -123,6 +128,7 @@ pub fn TokenPanel(props: &Props) -> Html {
             </form>
             if let Some(err) = &props.login_error {
                 <p class="field-error" role="alert">{ err }</p>
+            }
             }
             <div id="token-status" class="token-status" data-state={props.status.as_str()}>
                 // Only changes of state are announced, not the countdown ticking inside.

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod export;
+pub mod host;
 pub mod page;
 pub mod storage;
 pub mod tasks;
