@@ -748,3 +748,298 @@ async fn token_never_reaches_any_log() {
     assert!(!text.contains(env.raw_token.rsplit('.').next().unwrap()));
     env.sim.shutdown().await;
 }
+
+// ---- Issue 10's fault matrix: each step x each fault, over real HTTP ----------------------------
+
+/// The step a fault rule targets.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum At {
+    Check,
+    Read,
+    Create,
+    Remove,
+}
+
+impl At {
+    fn rule(self, id: &str) -> Value {
+        let cred = format!("/v3/systems/credential/{id}/user/*");
+        let (method, path) = match self {
+            At::Check => ("POST", format!("{cred}/check")),
+            At::Read => ("GET", format!("/v3/systems/{id}")),
+            At::Create => ("POST", cred),
+            At::Remove => ("DELETE", cred),
+        };
+        json!({"method": method, "path": path})
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            At::Check => "check",
+            At::Read => "read",
+            At::Create => "create",
+            At::Remove => "remove",
+        }
+    }
+}
+
+/// A fault kind: its name (part of the system id) and the rule's keys besides method and path.
+fn fault(kind: &str) -> Value {
+    let page = |status: u16| json!({"action": {"kind": "badGateway", "status": status}});
+    match kind {
+        "500-json" => json!({"action": {"kind": "status", "status": 500, "body": {"result": null,
+            "status": "error", "message": "HTTP 500 Internal Server Error", "version": "1.8.2"}}}),
+        "502-html" => page(502),
+        "503-empty" => json!({"action": {"kind": "status", "status": 503}}),
+        "504-html" => page(504),
+        "drop" => json!({"action": {"kind": "drop"}}),
+        // Tapis's own status, its body cut off.
+        "bad-json" => json!({"afterHandler": true, "action": {"kind": "invalidJson"}}),
+        "filter-401" => json!({"action": {"kind": "status", "status": 401,
+            "contentType": "application/json",
+            "body": "TAPIS_SECURITY_JWT_PARSE_ERROR Unable to parse JWT. Error: JWT signature does not match."}}),
+        "revoked" => json!({"action": {"kind": "status", "status": 500,
+            "contentType": "application/json",
+            "body": "{\"status\": \"error\", \"message\": \"Token is revoked.\", \"version\": \"26Q2.0\", \"result\": null }\n"}}),
+        "redirect" => json!({"action": {"kind": "redirect"}}),
+        "slow" => json!({"latencyMs": SLOW_MS}),
+        // Tapis stored the key; its answer is lost or late.
+        "stored-504" => {
+            json!({"afterHandler": true, "action": {"kind": "badGateway", "status": 504}})
+        }
+        "stored-slow" => json!({"afterHandler": true, "latencyMs": SLOW_MS}),
+        other => panic!("no fault {other}"),
+    }
+}
+
+const TIMEOUT_MS: u64 = 800;
+const SLOW_MS: u64 = 1_500;
+const RETRIES: u32 = 2;
+/// Tries of a transient-retried step: the first and `RETRIES` more.
+const T: usize = 1 + RETRIES as usize;
+
+/// Requests for the affected system, by kind: [check, read system, create, delete].
+type Counts = [usize; 4];
+
+/// (step, fault, outcome state, problem code, requests). A token rejection (`token-rejected`)
+/// stops the whole run, so those cells run alone; the others share one run per mode.
+#[rustfmt::skip]
+const MATRIX: &[(At, &str, &str, &str, Counts)] = &[
+    // The check: anything but a definite answer ends the system, never a create.
+    (At::Check, "500-json",   "failed",         "server-error",        [T, 0, 0, 0]),
+    (At::Check, "502-html",   "failed",         "server-error",        [T, 0, 0, 0]),
+    (At::Check, "503-empty",  "failed",         "server-error",        [T, 0, 0, 0]),
+    (At::Check, "504-html",   "failed",         "server-error",        [T, 0, 0, 0]),
+    (At::Check, "drop",       "failed",         "network",             [T, 0, 0, 0]),
+    (At::Check, "slow",       "failed",         "timeout",             [T, 0, 0, 0]),
+    (At::Check, "redirect",   "failed",         "redirected",          [1, 0, 0, 0]),
+    // A 401 that is not JSON is what the JWT filter sends: a token problem, not "no key".
+    (At::Check, "bad-json",   "token-rejected", "token-invalid",       [1, 0, 0, 0]),
+    (At::Check, "filter-401", "token-rejected", "token-invalid",       [1, 0, 0, 0]),
+    (At::Check, "revoked",    "token-rejected", "token-revoked",       [1, 0, 0, 0]),
+    // Reading the system: retried like the check; a body that does not parse is not a system.
+    (At::Read,  "500-json",   "failed",         "server-error",        [1, T, 0, 0]),
+    (At::Read,  "502-html",   "failed",         "server-error",        [1, T, 0, 0]),
+    (At::Read,  "503-empty",  "failed",         "server-error",        [1, T, 0, 0]),
+    (At::Read,  "504-html",   "failed",         "server-error",        [1, T, 0, 0]),
+    (At::Read,  "drop",       "failed",         "network",             [1, T, 0, 0]),
+    (At::Read,  "slow",       "failed",         "timeout",             [1, T, 0, 0]),
+    (At::Read,  "redirect",   "failed",         "redirected",          [1, 1, 0, 0]),
+    (At::Read,  "bad-json",   "failed",         "unexpected-response", [1, 1, 0, 0]),
+    (At::Read,  "filter-401", "token-rejected", "token-invalid",       [1, 1, 0, 0]),
+    (At::Read,  "revoked",    "token-rejected", "token-revoked",       [1, 1, 0, 0]),
+    // Creating: an ambiguous answer is followed by a check, and a create only if still missing.
+    (At::Create, "500-json",    "failed",         "server-error",  [T, 1, T, 0]),
+    (At::Create, "502-html",    "failed",         "server-error",  [T, 1, T, 0]),
+    (At::Create, "503-empty",   "failed",         "server-error",  [T, 1, T, 0]),
+    (At::Create, "504-html",    "failed",         "server-error",  [T, 1, T, 0]),
+    (At::Create, "drop",        "failed",         "network",       [T, 1, T, 0]),
+    (At::Create, "slow",        "failed",         "timeout",       [T, 1, T, 0]),
+    (At::Create, "stored-504",  "created",        "",              [2, 1, 1, 0]),
+    (At::Create, "stored-slow", "created",        "",              [2, 1, 1, 0]),
+    (At::Create, "redirect",    "failed",         "redirected",    [1, 1, 1, 0]),
+    // 201 whose body does not parse: the key was stored (the status says so).
+    (At::Create, "bad-json",    "created",        "",              [1, 1, 1, 0]),
+    (At::Create, "filter-401",  "token-rejected", "token-invalid", [1, 1, 1, 0]),
+    (At::Create, "revoked",     "token-rejected", "token-revoked", [1, 1, 1, 0]),
+    // Removing (a stored key): idempotent, so retried like a read.
+    (At::Remove, "500-json",   "failed",         "server-error",  [0, 0, 0, T]),
+    (At::Remove, "502-html",   "failed",         "server-error",  [0, 0, 0, T]),
+    (At::Remove, "503-empty",  "failed",         "server-error",  [0, 0, 0, T]),
+    (At::Remove, "504-html",   "failed",         "server-error",  [0, 0, 0, T]),
+    (At::Remove, "drop",       "failed",         "network",       [0, 0, 0, T]),
+    (At::Remove, "slow",       "failed",         "timeout",       [0, 0, 0, T]),
+    (At::Remove, "redirect",   "failed",         "redirected",    [0, 0, 0, 1]),
+    (At::Remove, "bad-json",   "removed",        "",              [0, 0, 0, 1]),
+    (At::Remove, "filter-401", "token-rejected", "token-invalid", [0, 0, 0, 1]),
+    (At::Remove, "revoked",    "token-rejected", "token-revoked", [0, 0, 0, 1]),
+];
+
+fn counts(log: &[LogEntry], id: &str) -> Counts {
+    let mut c = [0; 4];
+    for e in log.iter().filter(|e| about(e, id)) {
+        let kind = match (e.method.as_str(), e.path.ends_with("/check")) {
+            ("POST", true) => 0,
+            ("GET", _) => 1,
+            ("POST", false) => 2,
+            ("DELETE", _) => 3,
+            other => panic!("{id}: unexpected {other:?} {e:?}"),
+        };
+        c[kind] += 1;
+    }
+    c
+}
+
+/// A create only ever follows a definite "no key" from a check (401), directly or through a
+/// successful read of the system right after one: never an ambiguous answer.
+fn assert_creates_follow_definite_missing(log: &[LogEntry], id: &str) {
+    let mine: Vec<&LogEntry> = log.iter().filter(|e| about(e, id)).collect();
+    let missing = |e: &LogEntry| e.path.ends_with("/check") && e.status == 401;
+    for (i, _) in mine.iter().enumerate().filter(|(_, e)| is_create(e)) {
+        let ok = match i {
+            0 => false,
+            1 => missing(mine[0]),
+            _ => {
+                missing(mine[i - 1])
+                    || (mine[i - 1].method == "GET"
+                        && mine[i - 1].status == 200
+                        && missing(mine[i - 2]))
+            }
+        };
+        assert!(ok, "{id}: create #{i} after {:?}", &mine[..i]);
+    }
+}
+
+fn matrix_options(mode: Mode, concurrency: usize) -> Options {
+    Options {
+        mode,
+        concurrency,
+        transient_retries: RETRIES,
+        request_timeout_ms: TIMEOUT_MS,
+        ..options(mode)
+    }
+}
+
+/// Runs the cells of one mode (or one token cell with a bystander) against one simulator,
+/// then checks each cell and the bystanders. `bystanders`: (id, stored key, outcome, requests).
+async fn matrix_run(
+    mode: Mode,
+    cells: &[&(At, &str, &str, &str, Counts)],
+    bystanders: &[(&str, bool, &str, Counts)],
+) {
+    let id = |at: At, kind: &str| format!("{}-{kind}", at.name());
+    let stored = |at: At| at == At::Remove;
+    let mut systems: Vec<Value> = Vec::new();
+    let mut keys: Vec<Value> = Vec::new();
+    let mut rules: Vec<Value> = Vec::new();
+    for (at, kind, ..) in cells {
+        let sid = id(*at, kind);
+        systems.push(tms(&sid, json!({})));
+        if stored(*at) {
+            keys.push(json!({"systemId": sid, "username": USER}));
+        }
+        let mut rule = at.rule(&sid);
+        if let (Value::Object(r), Value::Object(f)) = (&mut rule, fault(kind)) {
+            r.extend(f);
+        }
+        rules.push(rule);
+    }
+    for (sid, key, ..) in bystanders {
+        systems.push(tms(sid, json!({})));
+        if *key {
+            keys.push(json!({"systemId": sid, "username": USER}));
+        }
+    }
+    let env = start(scenario(systems, Value::Array(keys), Value::Array(rules))).await;
+    let mut ids: Vec<String> = cells.iter().map(|(at, kind, ..)| id(*at, kind)).collect();
+    ids.extend(bystanders.iter().map(|b| b.0.to_string()));
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let concurrency = if cells.len() == 1 { 1 } else { refs.len() };
+    let report = go(&env, &refs, &matrix_options(mode, concurrency)).await;
+    // A request the engine gave up on is logged when the simulator sees the client go.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let log = env.sim.log();
+    for (at, kind, state, problem, want) in cells {
+        let sid = id(*at, kind);
+        let outcome = &report.done[&sid];
+        let cell = format!("{} x {kind}", at.name());
+        assert_eq!(outcome.state(), *state, "{cell}: {outcome:?}");
+        let code = outcome.problem().map(|p| p.code()).unwrap_or("");
+        assert_eq!(code, *problem, "{cell}: {outcome:?}");
+        assert_eq!(counts(&log, &sid), *want, "{cell}: {:?}", calls(&log, &sid));
+        assert_creates_follow_definite_missing(&log, &sid);
+    }
+    for (sid, _, state, want) in bystanders {
+        let outcome = &report.done[*sid];
+        assert_eq!(outcome.state(), *state, "bystander {sid}: {outcome:?}");
+        assert_eq!(
+            counts(&log, sid),
+            *want,
+            "bystander {sid}: {:?}",
+            calls(&log, sid)
+        );
+    }
+    // A token rejection stops everything: nothing starts after the answer that said so.
+    if let Some((at, kind, ..)) = cells.iter().find(|c| c.2 == "token-rejected") {
+        let sid = id(*at, kind);
+        let halt = log.iter().rfind(|e| about(e, &sid)).unwrap();
+        assert!(
+            log.iter().all(|e| e.started_ms <= halt.ended_ms),
+            "sent after the token was rejected: {log:?}"
+        );
+        let problem = report.done[&sid].problem();
+        for (sid, ..) in bystanders {
+            assert_eq!(
+                report.done[*sid].problem(),
+                problem,
+                "{sid} stops with the same reason"
+            );
+        }
+    }
+    env.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn fault_matrix_each_step_each_fault() {
+    let started = std::time::Instant::now();
+    let halting = |c: &&(At, &str, &str, &str, Counts)| c.2 == "token-rejected";
+    let of = |mode: Mode| -> Vec<&(At, &str, &str, &str, Counts)> {
+        MATRIX
+            .iter()
+            .filter(|c| (c.0 == At::Remove) == (mode == Mode::Remove))
+            .filter(|c| !halting(c))
+            .collect()
+    };
+    let establish = of(Mode::Establish);
+    let remove = of(Mode::Remove);
+    let new = ("bystander-new", false, "created", [1, 1, 1, 0]);
+    let present = ("bystander-present", true, "present", [1, 0, 0, 0]);
+    let removed = ("bystander-remove", true, "removed", [0, 0, 0, 1]);
+    // Token cells one by one, each with a bystander queued behind it that must send nothing.
+    let token_cells = async {
+        for cell in MATRIX.iter().filter(|c| halting(c)) {
+            let (mode, quiet) = match cell.0 {
+                At::Remove => (
+                    Mode::Remove,
+                    ("bystander-remove", true, "token-rejected", [0; 4]),
+                ),
+                _ => (
+                    Mode::Establish,
+                    ("bystander-new", false, "token-rejected", [0; 4]),
+                ),
+            };
+            matrix_run(mode, &[cell], &[quiet]).await;
+        }
+    };
+    let (establishing, removing) = ([new, present], [removed]);
+    tokio::join!(
+        matrix_run(Mode::Establish, &establish, &establishing),
+        matrix_run(Mode::Remove, &remove, &removing),
+        token_cells,
+    );
+    assert_eq!(
+        establish.len() + remove.len() + MATRIX.iter().filter(halting).count(),
+        MATRIX.len()
+    );
+    let took = started.elapsed();
+    assert!(took.as_secs() < 20, "the matrix took {took:?}");
+}
