@@ -18,10 +18,7 @@ fn claims(jwt: &str) -> Value {
 #[tokio::test]
 async fn password_grant_issues_tapis_shaped_jwt() {
     let sim = start(test_scenario()).await;
-    let body = json!({"username": "alice", "password": "alice-pw", "grant_type": "password"});
-    let r = sim
-        .call("POST", "/v3/oauth2/tokens", None, Some(body))
-        .await;
+    let r = sim.grant("alice", "alice-pw").await;
     // authenticator TokensResource.post answers utils.ok: 200, tapisservice envelope.
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.content_type(), "application/json");
@@ -64,10 +61,7 @@ async fn password_grant_issues_tapis_shaped_jwt() {
         .unwrap();
     assert_eq!(form.status(), 200);
 
-    let wrong = json!({"username": "alice", "password": "nope", "grant_type": "password"});
-    let r = sim
-        .call("POST", "/v3/oauth2/tokens", None, Some(wrong))
-        .await;
+    let r = sim.grant("alice", "nope").await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["status"], "error");
     assert!(r.message().contains("Invalid username/password"));
@@ -824,14 +818,7 @@ async fn remove_is_idempotent() {
 #[tokio::test]
 async fn demo_scenario_systems() {
     let sim = start(Scenario::demo()).await;
-    let r = sim
-        .call(
-            "POST",
-            "/v3/oauth2/tokens",
-            None,
-            Some(json!({"username": "demo", "password": "demo", "grant_type": "password"})),
-        )
-        .await;
+    let r = sim.grant("demo", "demo").await;
     assert_eq!(r.status, 200);
     let all = ids(&sim
         .as_user("demo", "GET", "/v3/systems?listType=ALL", None)

@@ -451,10 +451,7 @@ async fn faults_never_hit_control_endpoints() {
 #[tokio::test]
 async fn log_records_requests_without_secrets() {
     let sim = start(test_scenario()).await;
-    let body = json!({"username": "alice", "password": "alice-pw", "grant_type": "password"});
-    let r = sim
-        .call("POST", "/v3/oauth2/tokens", None, Some(body))
-        .await;
+    let r = sim.grant("alice", "alice-pw").await;
     let tok = r.json()["result"]["access_token"]["access_token"]
         .as_str()
         .unwrap()
@@ -690,11 +687,7 @@ fn unknown_keys_are_rejected_with_the_key_named() {
 }
 
 async fn grant(s: &common::Sim) -> (Value, Value) {
-    let b = json!({"username": "alice", "password": "alice-pw", "grant_type": "password"});
-    let r = s
-        .call("POST", "/v3/oauth2/tokens", None, Some(b))
-        .await
-        .json();
+    let r = s.grant("alice", "alice-pw").await.json();
     let at = &r["result"]["access_token"];
     (at["jti"].clone(), at["expires_in"].clone())
 }

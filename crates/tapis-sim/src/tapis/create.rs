@@ -1,6 +1,6 @@
 //! Storing a credential: `createUserCredential`, with or without `createTmsKeys`.
 
-use super::credentials::{credential_target, ssh_login, ssh_message, valid_fail, Ssh};
+use super::credentials::{credential_target, ssh_failed, ssh_login, valid_fail, Ssh};
 use super::{login_user, method_str, type_str, Req, Who};
 use crate::resp::{self, err, ok, Resp};
 use crate::scenario::{AuthnMethod, CredState, SystemDef, SystemType};
@@ -128,26 +128,13 @@ pub(super) async fn create(sim: &Sim, req: &Req, id: &str, name: &str, who: &Who
                 ),
             );
         }
-        match ssh_login(s, login, CredState::Valid).await {
-            Ssh::Ok if sim.take_create_failure(id) => {
-                return valid_fail(
-                    who,
-                    s,
-                    name,
-                    method,
-                    &ssh_message(who, s, login, method, Ssh::Rejected),
-                )
-            }
-            Ssh::Ok => {}
-            failed => {
-                return valid_fail(
-                    who,
-                    s,
-                    name,
-                    method,
-                    &ssh_message(who, s, login, method, failed),
-                )
-            }
+        // The first `createFail401Times` keys are refused as if the host did not know the user yet.
+        let ssh = match ssh_login(s, login, CredState::Valid).await {
+            Ssh::Ok if sim.take_create_failure(id) => Ssh::Rejected,
+            other => other,
+        };
+        if !matches!(ssh, Ssh::Ok) {
+            return ssh_failed(who, s, name, login, ssh);
         }
     }
     sim.store_credential(id, name, CredState::Valid);

@@ -89,13 +89,7 @@ pub(super) fn valid_fail(
     )
 }
 
-pub(super) fn ssh_message(
-    who: &Who,
-    s: &SystemDef,
-    login: &str,
-    method: AuthnMethod,
-    ssh: Ssh,
-) -> String {
+fn ssh_message(who: &Who, s: &SystemDef, login: &str, method: AuthnMethod, ssh: Ssh) -> String {
     let (sys, ty, host, m) = (&s.id, type_str(s.system_type), &s.host, method_str(method));
     match ssh {
         Ssh::Rejected => format!(
@@ -108,6 +102,18 @@ pub(super) fn ssh_message(
             who.lib
         ),
     }
+}
+
+/// A failed SSH login as the credential endpoints answer it, with the system's own method.
+pub(super) fn ssh_failed(who: &Who, s: &SystemDef, name: &str, login: &str, ssh: Ssh) -> Resp {
+    let method = s.default_authn_method;
+    valid_fail(
+        who,
+        s,
+        name,
+        method,
+        &ssh_message(who, s, login, method, ssh),
+    )
 }
 
 /// tapis-systems `CredentialResource.checkUserCredential` -> `CredUtils.checkCredentialForUser`.
@@ -153,13 +159,7 @@ pub(super) async fn check(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
             ),
             Value::Null,
         ),
-        failed => valid_fail(
-            who,
-            s,
-            name,
-            method,
-            &ssh_message(who, s, login, method, failed),
-        ),
+        failed => ssh_failed(who, s, name, login, failed),
     }
 }
 

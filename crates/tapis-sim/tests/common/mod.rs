@@ -149,6 +149,13 @@ impl Sim {
         self.call(method, path, Some(&t), body).await
     }
 
+    /// The password grant, as JSON.
+    pub async fn grant(&self, user: &str, password: &str) -> Reply {
+        let body = json!({"username": user, "password": password, "grant_type": "password"});
+        self.call("POST", "/v3/oauth2/tokens", None, Some(body))
+            .await
+    }
+
     pub async fn create(&self, user: &str, system: &str) -> Reply {
         let path = format!("/v3/systems/credential/{system}/user/{user}?createTmsKeys=true");
         self.as_user(user, "POST", &path, Some(json!({}))).await
