@@ -6,8 +6,8 @@ use serde::Serialize;
 use tms_core::engine::{Mode, Outcome};
 use tms_core::tapis::RequestRecord;
 
-/// Asks for a fresh token at most this often, so a host that keeps answering with a short-lived
-/// token is not asked in a tight loop.
+/// Asks for a fresh token for the same reason at most this often, so a host that keeps answering
+/// with a short-lived (or a rejected) token is not asked in a tight loop.
 pub const ASK_INTERVAL_MS: u64 = 30_000;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -20,7 +20,7 @@ pub struct HostLink {
     /// The last request for a token: the bridge sends `tms:token-needed` once per `seq`.
     pub ask: Option<TokenAsk>,
     asked_gen: Option<u64>,
-    last_ask_ms: Option<u64>,
+    last_ask: Option<(u64, &'static str)>,
     /// A run stopped because Tapis rejected the token: it goes on, in this mode, when the host
     /// sends a fresh token.
     pub resume: Option<Mode>,
@@ -93,7 +93,8 @@ impl AppState {
     }
 
     /// Called after every action: asks the host for a token when the one in use expires within
-    /// ten minutes or Tapis rejected it, once per token and at most every [`ASK_INTERVAL_MS`].
+    /// ten minutes or Tapis rejected it, once per token and, for one reason, at most every
+    /// [`ASK_INTERVAL_MS`].
     pub(super) fn update_host_ask(&mut self) {
         if !self.host.asks() {
             return;
@@ -104,17 +105,16 @@ impl AppState {
             (_, TokenStatus::Expiring) => "expiring",
             _ => return,
         };
-        let recent = self
-            .host
-            .last_ask_ms
-            .is_some_and(|t| self.now_ms.saturating_sub(t) < ASK_INTERVAL_MS);
+        let recent = self.host.last_ask.is_some_and(|(t, last)| {
+            last == reason && self.now_ms.saturating_sub(t) < ASK_INTERVAL_MS
+        });
         if self.host.asked_gen == Some(self.token_gen) || recent {
             return;
         }
         let seq = self.host.ask.as_ref().map_or(1, |a| a.seq + 1);
         self.host.ask = Some(TokenAsk { seq, reason });
         self.host.asked_gen = Some(self.token_gen);
-        self.host.last_ask_ms = Some(self.now_ms);
+        self.host.last_ask = Some((self.now_ms, reason));
     }
 
     /// The rows as `tms:done` reports them.
