@@ -336,6 +336,41 @@ export function maxInFlight(log) {
   return max;
 }
 
+/**
+ * The requests the page sends to `origin`, as the browser saw them, in the order it sent them:
+ * {method, path, query, url, headers, status, at}; status is the answer's, 0 when the request
+ * failed (no answer, CORS), null while pending. One entry per fetch even when Chromium's network
+ * stack re-sends a request on its own after a dropped connection (the simulator then logs more).
+ */
+export function track(page, origin) {
+  const seen = [];
+  const byRequest = new Map();
+  page.on('request', (r) => {
+    if (!r.url().startsWith(origin)) return;
+    const u = new URL(r.url());
+    const entry = { method: r.method(), path: u.pathname, query: u.search.slice(1), url: r.url(), headers: r.headers(), status: null, at: Date.now() };
+    byRequest.set(r, entry);
+    seen.push(entry);
+  });
+  page.on('response', (res) => {
+    const entry = byRequest.get(res.request());
+    if (entry) entry.status = res.status();
+  });
+  page.on('requestfailed', (r) => {
+    const entry = byRequest.get(r);
+    if (entry) entry.status = 0;
+  });
+  return seen;
+}
+
+/**
+ * The browser's errors other than failed requests to `origin` (CORS refusals, dropped
+ * connections), which fault tests cause on purpose.
+ */
+export function unexpectedErrors(errors, origin) {
+  return errors.filter((e) => !(e.includes(origin) && /CORS policy|net::ERR_|status of \d+/.test(e)));
+}
+
 /** An answer that says nothing certain about whether Tapis acted: no answer, or a 5xx. */
 export const isAmbiguous = (e) => e.status === 0 || e.status >= 500;
 
