@@ -1,6 +1,7 @@
 // Accessibility: axe-core (WCAG 2.0/2.1 A and AA) at three moments, a keyboard-only run with the
 // remove dialog, the phone-width layout, and the live regions screen readers rely on.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -37,7 +38,8 @@ async function mixedRun(page, sim) {
 
 /** Runs axe on the app's root; resolves to every violation as {id, impact, help, helpUrl, targets}. */
 async function axeRun(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
+  // Evaluated, not added as a <script>: the page's CSP (script-src 'self') blocks inline scripts.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(readFileSync(AXE, 'utf8'));
   return page.evaluate(
     async (tags) => {
       const result = await window.axe.run(document.querySelector('#tms-credentials'), { runOnly: tags });
