@@ -540,12 +540,10 @@ describe('faults', () => {
   });
 
 
-  // A captive portal or an SSO gateway answers 200 with its own HTML page for any URL. Today the
-  // page reads any 2xx on check as "a working key is in place" and any 2xx on create as
-  // "created", without looking at the body: rows then claim keys that do not exist. Marked todo
-  // until the app decides (e.g. require Tapis's envelope on a 2xx, or check after a create).
+  // A captive portal or an SSO gateway answers 200 with its own HTML page for any URL. A 2xx
+  // counts only with Tapis's JSON envelope; on create, an unreadable 2xx is followed by a check.
   test('a 200/201 that is not Tapis (a portal page, unreadable JSON) is not taken as present or created', {
-    todo: 'the app trusts any 2xx status on check and create (reported to the app owner)', timeout: 60_000,
+    timeout: 60_000,
   }, async (t) => {
     const portal = '<!DOCTYPE html><html><body><h1>Sign in to the campus network</h1></body></html>';
     const def = scenario({
@@ -567,7 +565,17 @@ describe('faults', () => {
     for (const r of seen) {
       assert.ok(!['present', 'created'].includes(r.state) || stored.includes(r.system),
         `${r.system} says ${r.state} but Tapis stores no key for it`);
+      assert.deepEqual([r.state, r.problem], ['failed', 'unexpected-response'], r.system);
     }
+    // Each unreadable create was followed by a check before any new create.
+    const log = await sim.log();
+    for (const id of ['p-create-html', 'p-create-json']) {
+      const mine = forSystem(log, id).map(step);
+      mine.forEach((s, i) => {
+        if (i > 2 && s.startsWith('create')) assert.match(mine[i - 1], /^check 401/, `${id}: ${mine}`);
+      });
+    }
+    assert.deepEqual(stored, []);
   });
 });
 

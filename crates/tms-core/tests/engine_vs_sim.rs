@@ -832,8 +832,8 @@ const MATRIX: &[(At, &str, &str, &str, Counts)] = &[
     (At::Check, "drop",       "failed",         "network",             [T, 0, 0, 0]),
     (At::Check, "slow",       "failed",         "timeout",             [T, 0, 0, 0]),
     (At::Check, "redirect",   "failed",         "redirected",          [1, 0, 0, 0]),
-    // A 401 that is not JSON is what the JWT filter sends: a token problem, not "no key".
-    (At::Check, "bad-json",   "token-rejected", "token-invalid",       [1, 0, 0, 0]),
+    // A cut-off JSON body is neither the JWT filter's plain text nor a definite answer.
+    (At::Check, "bad-json",   "failed",         "unexpected-response", [1, 0, 0, 0]),
     (At::Check, "filter-401", "token-rejected", "token-invalid",       [1, 0, 0, 0]),
     (At::Check, "revoked",    "token-rejected", "token-revoked",       [1, 0, 0, 0]),
     // Reading the system: retried like the check; a body that does not parse is not a system.
@@ -857,8 +857,8 @@ const MATRIX: &[(At, &str, &str, &str, Counts)] = &[
     (At::Create, "stored-504",  "created",        "",              [2, 1, 1, 0]),
     (At::Create, "stored-slow", "created",        "",              [2, 1, 1, 0]),
     (At::Create, "redirect",    "failed",         "redirected",    [1, 1, 1, 0]),
-    // 201 whose body does not parse: the key was stored (the status says so).
-    (At::Create, "bad-json",    "created",        "",              [1, 1, 1, 0]),
+    // A 201 whose body does not parse is not proof: a check finds the key Tapis stored.
+    (At::Create, "bad-json",    "created",        "",              [2, 1, 1, 0]),
     (At::Create, "filter-401",  "token-rejected", "token-invalid", [1, 1, 1, 0]),
     (At::Create, "revoked",     "token-rejected", "token-revoked", [1, 1, 1, 0]),
     // Removing (a stored key): idempotent, so retried like a read.
@@ -869,7 +869,8 @@ const MATRIX: &[(At, &str, &str, &str, Counts)] = &[
     (At::Remove, "drop",       "failed",         "network",       [0, 0, 0, T]),
     (At::Remove, "slow",       "failed",         "timeout",       [0, 0, 0, T]),
     (At::Remove, "redirect",   "failed",         "redirected",    [0, 0, 0, 1]),
-    (At::Remove, "bad-json",   "removed",        "",              [0, 0, 0, 1]),
+    // An unreadable 2xx says nothing certain: reported, not taken as removed.
+    (At::Remove, "bad-json",   "failed",         "unexpected-response", [0, 0, 0, 1]),
     (At::Remove, "filter-401", "token-rejected", "token-invalid", [0, 0, 0, 1]),
     (At::Remove, "revoked",    "token-rejected", "token-revoked", [0, 0, 0, 1]),
 ];

@@ -180,7 +180,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 .await
             {
                 Ok(_) => return Outcome::Created { replaced: stale },
-                Err(End::Problem(p)) if p.is_transient() => p,
+                Err(End::Problem(p)) if may_have_stored(&p) => p,
                 Err(end) => return end.into_outcome(),
             };
             if rechecks >= self.run.spec.options.transient_retries {
@@ -301,6 +301,18 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         let half = delay_ms / 2;
         half + splitmix64(&mut self.rng) % (half + 1)
     }
+}
+
+/// An answer to a create that leaves open whether Tapis stored the key.
+fn may_have_stored(p: &Problem) -> bool {
+    p.is_transient()
+        || matches!(
+            p,
+            Problem::Unexpected {
+                status: 200..=299,
+                ..
+            }
+        )
 }
 
 fn splitmix64(state: &mut u64) -> u64 {

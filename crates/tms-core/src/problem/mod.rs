@@ -304,7 +304,15 @@ pub fn describe_authn(method: &str) -> &str {
 /// envelope's `status` field.
 pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Result<(), Problem> {
     let resp = match result {
-        Ok(r) if r.is_success() => return Ok(()),
+        // Tapis answers every success with its JSON envelope; a 2xx without one (a captive
+        // portal's or SSO gateway's page, a body cut off) says nothing about the credential.
+        Ok(r) if r.is_success() && is_json_object(&r.body) => return Ok(()),
+        Ok(r) if r.is_success() => {
+            return Err(Problem::Unexpected {
+                status: r.status,
+                message: format!("not a Tapis answer: {}", message_excerpt(&r.body)),
+            })
+        }
         Ok(r) => r,
         Err(TransportError::Network(detail)) => {
             return Err(Problem::Network {
@@ -330,7 +338,9 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
 
     // The JWT filter answers before any service logic, in plain text (its Content-Type may
     // still say JSON): a token problem, never "credentials missing", never a reason to create.
-    if uses_token && status == 401 && (has("TAPIS_SECURITY") || !is_json_object(&resp.body)) {
+    // A body that starts like JSON but does not parse (cut off) is not the filter's text.
+    let plain_text = !resp.body.trim_start().starts_with('{');
+    if uses_token && status == 401 && (has("TAPIS_SECURITY") || plain_text) {
         return Err(if has("EXPIRED") {
             Problem::TokenExpired {
                 message: Some(message),
