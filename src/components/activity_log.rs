@@ -11,10 +11,15 @@ pub struct Props {
     pub on_download: Callback<()>,
 }
 
+/// The table shows the latest requests only: with hundreds of systems, rendering every line on
+/// each event would slow the page down. The exported report always holds all of them.
+pub const SHOWN: usize = 200;
+
 /// Every request the page sent: what a help desk needs, never the token or password.
 #[function_component]
 pub fn ActivityLog(props: &Props) -> Html {
     let origin = props.log.first().map_or(0, |r| r.started_ms);
+    let hidden = props.log.len().saturating_sub(SHOWN);
     let unit = |cb: &Callback<()>| cb.reform(|_: MouseEvent| ());
     html! {
         <section class="panel" aria-labelledby="log-heading">
@@ -35,6 +40,11 @@ pub fn ActivityLog(props: &Props) -> Html {
                 <p class="hint">
                     { "Attach the report to a help ticket: it lists each request and answer, without your token or password." }
                 </p>
+                if hidden > 0 {
+                    <p class="hint" id="log-trimmed">
+                        { format!("Showing the latest {SHOWN} of {} requests; the report has all of them.", props.log.len()) }
+                    </p>
+                }
                 <div class="log">
                     <table aria-label="Requests sent to Tapis">
                         <thead>
@@ -47,7 +57,7 @@ pub fn ActivityLog(props: &Props) -> Html {
                             </tr>
                         </thead>
                         <tbody>
-                            for record in props.log.iter() {
+                            for record in props.log.iter().skip(hidden) {
                                 { log_row(record, origin) }
                             }
                         </tbody>
