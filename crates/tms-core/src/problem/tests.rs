@@ -20,10 +20,25 @@ fn classification_table() {
         (Remove, 201, json("SYSAPI_CRED_DELETED"), "ok"),
         // A 2xx without Tapis's envelope (a portal page, a cut-off body) proves nothing.
         (Remove, 200, "".into(), "unexpected-response"),
-        (Check, 200, "<html><body>Sign in to the campus network</body></html>".into(), "unexpected-response"),
-        (Create, 201, "{\"status\":\"succ".into(), "unexpected-response"),
+        (
+            Check,
+            200,
+            "<html><body>Sign in to the campus network</body></html>".into(),
+            "unexpected-response",
+        ),
+        (
+            Create,
+            201,
+            "{\"status\":\"succ".into(),
+            "unexpected-response",
+        ),
         // A cut-off JSON 401 is not the JWT filter's plain text.
-        (Check, 401, "{\"status\":\"error\",\"mess".into(), "unexpected-response"),
+        (
+            Check,
+            401,
+            "{\"status\":\"error\",\"mess".into(),
+            "unexpected-response",
+        ),
         (
             Check,
             401,
