@@ -3,7 +3,7 @@
 
 use super::{Event, Mode, Outcome, RunControl, RunSpec, Step};
 use crate::http::{sleep_unless_cancelled, Cancel, Clock, Response, Transport};
-use crate::problem::{Operation, Problem};
+use crate::problem::Problem;
 use crate::system_id::SystemId;
 use crate::tapis::{parse_result, Call, Sender, SystemInfo};
 use std::cell::RefCell;
@@ -174,6 +174,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         let client = &self.run.spec.client;
         let id = self.id;
         let mut rechecks = 0;
+        self.first_create_ms = Some(self.run.clock.now_ms());
         loop {
             let problem = match self
                 .call(Step::Creating, Retry::KeyOnly, || client.create_tms(id))
@@ -225,9 +226,6 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             }
             self.step(step.clone(), attempt);
             let call = build();
-            if call.op == Operation::Create {
-                self.first_create_ms.get_or_insert(run.clock.now_ms());
-            }
             let mut log = |r| run.emit(Event::Request(r));
             let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),
