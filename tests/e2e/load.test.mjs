@@ -1,4 +1,4 @@
-// Issue 10, load: 300 TMS systems in one run finish with the engine's concurrency bound (4)
+// Issue 10, load: 300 TMS systems in one run finish with the engine's concurrency bound (6)
 // respected (computed from the simulator's request log), the page answers input during the run,
 // and memory does not grow across five runs (wasm linear memory, JS heap and DOM nodes, read
 // through a CDP session after a forced garbage collection).
@@ -9,7 +9,7 @@ import {
 } from './harness.mjs';
 
 const COUNT = 300;
-const CONCURRENCY = 4;
+const CONCURRENCY = 6; // tms-core engine::DEFAULT_CONCURRENCY
 const IDS = Array.from({ length: COUNT }, (_, i) => `load-${String(i).padStart(3, '0')}`);
 
 // Keeps a handle on the app's wasm memory (the glue does not expose it) and records long tasks.

@@ -1,7 +1,6 @@
 //! The boundary to the outside world: requests, responses, the transport and clock the app
 //! supplies, cancellation, and two tiny future combinators (so no async runtime is needed).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
@@ -161,7 +160,8 @@ pub struct Cancel(Arc<Mutex<CancelState>>);
 struct CancelState {
     cancelled: bool,
     next_id: u64,
-    waiters: BTreeMap<u64, Waker>,
+    /// A few entries at most (one per pending race), so a list: smaller in the wasm than a map.
+    waiters: Vec<(u64, Waker)>,
 }
 
 impl fmt::Debug for Cancel {
@@ -186,7 +186,7 @@ impl Cancel {
             s.cancelled = true;
             std::mem::take(&mut s.waiters)
         };
-        waiters.into_values().for_each(Waker::wake);
+        waiters.into_iter().for_each(|(_, w)| w.wake());
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -222,7 +222,11 @@ impl Future for Cancelled<'_> {
             s.next_id += 1;
             s.next_id
         });
-        s.waiters.insert(id, cx.waker().clone());
+        let waker = cx.waker().clone();
+        match s.waiters.iter_mut().find(|(i, _)| *i == id) {
+            Some(entry) => entry.1 = waker,
+            None => s.waiters.push((id, waker)),
+        }
         Poll::Pending
     }
 }
@@ -230,7 +234,7 @@ impl Future for Cancelled<'_> {
 impl Drop for Cancelled<'_> {
     fn drop(&mut self) {
         if let Some(id) = self.id {
-            self.cancel.state().waiters.remove(&id);
+            self.cancel.state().waiters.retain(|(i, _)| *i != id);
         }
     }
 }

@@ -16,7 +16,6 @@ use crate::problem::Problem;
 use crate::system_id::SystemId;
 use crate::tapis::{Client, RequestRecord, DEFAULT_TIMEOUT_MS};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -32,6 +31,9 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     pub mode: Mode,
+    /// Systems worked on at once. The default, 6, is what a browser runs in parallel against one
+    /// HTTP/1.1 host anyway; each system is its own host, so none of them sees more than one SSH
+    /// login at a time from a run, and Tapis's credential code holds no lock across users.
     pub concurrency: usize,
     /// How long a freshly made key may take to be accepted by the host (allocation
     /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
@@ -44,11 +46,14 @@ pub struct Options {
     pub seed: u64,
 }
 
+/// See [`Options::concurrency`].
+pub const DEFAULT_CONCURRENCY: usize = 6;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
             mode: Mode::Establish,
-            concurrency: 4,
+            concurrency: DEFAULT_CONCURRENCY,
             create_retry_window_ms: 300_000,
             transient_retries: 2,
             request_timeout_ms: DEFAULT_TIMEOUT_MS,
@@ -70,7 +75,8 @@ pub struct RunSpec {
 #[derive(Clone, Debug, Default)]
 pub struct RunControl {
     cancel: Cancel,
-    stop_waiting: Arc<Mutex<BTreeMap<SystemId, Cancel>>>,
+    /// One flag per system that has waited; a list, as a map would only add code to the wasm.
+    stop_waiting: Arc<Mutex<Vec<(SystemId, Cancel)>>>,
 }
 
 impl RunControl {
@@ -93,8 +99,13 @@ impl RunControl {
     }
 
     pub(super) fn waiting_flag(&self, system: &SystemId) -> Cancel {
-        let mut map = self.stop_waiting.lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(system.clone()).or_default().clone()
+        let mut flags = self.stop_waiting.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, flag)) = flags.iter().find(|(id, _)| id == system) {
+            return flag.clone();
+        }
+        let flag = Cancel::new();
+        flags.push((system.clone(), flag.clone()));
+        flag
     }
 }
 
@@ -160,8 +171,12 @@ pub async fn run<T: Transport, C: Clock>(
         halted: RefCell::new(None),
         on_event: RefCell::new(on_event),
     };
-    let mut seen = BTreeSet::new();
-    let systems: Vec<&SystemId> = spec.systems.iter().filter(|id| seen.insert(*id)).collect();
+    let mut systems: Vec<&SystemId> = Vec::with_capacity(spec.systems.len());
+    for id in &spec.systems {
+        if !systems.contains(&id) {
+            systems.push(id);
+        }
+    }
     for id in &systems {
         run.emit(Event::Step {
             system: (*id).clone(),
