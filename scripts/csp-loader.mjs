@@ -16,8 +16,9 @@ if (!dir) throw new Error('csp-loader.mjs runs as a Trunk hook (TRUNK_STAGING_DI
 const htmlPath = path.join(dir, 'index.html');
 let html = readFileSync(htmlPath, 'utf8');
 
-const inline = /<script type="module">([\s\S]*?)<\/script>/.exec(html);
-if (!inline) throw new Error('csp-loader.mjs: no inline module script in index.html');
+// Quotes optional: a minified build (`trunk build --minify`) writes `<script type=module>`.
+const inline = /<script type=["']?module["']?>([\s\S]*?)<\/script>/.exec(html);
+if (!inline) throw new Error(`csp-loader.mjs: no inline module script in index.html:\n${html}`);
 const js = /from '([^']+\.js)'/.exec(inline[1])?.[1];
 const wasm = /module_or_path: '([^']+\.wasm)'/.exec(inline[1])?.[1];
 if (!js || !wasm) throw new Error(`csp-loader.mjs: unexpected loader:\n${inline[1]}`);
