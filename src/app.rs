@@ -79,13 +79,8 @@ pub fn App(props: &Props) -> Html {
         }
     });
 
-    // Effects run after the first render has reached the DOM with its listeners: from here the
-    // form is usable. The benchmark measures start-up up to this mark.
-    use_effect_with((), |_| {
-        if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = performance.mark("tms:ready");
-        }
-    });
+    // Start-up ends when the first render is in the DOM with its listeners (see page::mark_ready).
+    use_memo((), |_| page::mark_ready());
 
     // Keep the token in sessionStorage only while the user has opted in.
     use_effect_with(
