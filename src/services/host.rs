@@ -70,8 +70,24 @@ pub fn ask_token(reason: &str, origins: &[String]) {
 
 /// `tms:done` with `{systems: [{id, state, detail}]}`.
 pub fn done(results: &[HostResult], origins: &[String]) {
-    let systems = serde_wasm_bindgen::to_value(results).unwrap_or(JsValue::NULL);
-    send("tms:done", &object(&[("systems", systems)]), origins, true);
+    // Built by hand: serde-wasm-bindgen's serializer measured 0.9 KB gzip more wasm.
+    let systems: js_sys::Array = results
+        .iter()
+        .map(|r| {
+            let field = |text: &str| JsValue::from_str(text);
+            JsValue::from(object(&[
+                ("id", field(&r.id)),
+                ("state", field(&r.state)),
+                ("detail", field(&r.detail)),
+            ]))
+        })
+        .collect();
+    send(
+        "tms:done",
+        &object(&[("systems", systems.into())]),
+        origins,
+        true,
+    );
 }
 
 /// The token string in `{token}`, if that is what `value` is.

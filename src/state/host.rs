@@ -2,7 +2,6 @@
 //! app asking it for a fresh one, and the results it reports back. The bridge itself (events,
 //! messages) is in `services/host.rs`; here only what it decides, so it is tested natively.
 use super::{AppState, RunPhase, Target, TokenStatus};
-use serde::Serialize;
 use tms_core::engine::{Mode, Outcome};
 use tms_core::tapis::RequestRecord;
 
@@ -36,7 +35,7 @@ pub struct TokenAsk {
 }
 
 /// One system in `tms:done`: never the token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HostResult {
     pub id: String,
     pub state: String,
