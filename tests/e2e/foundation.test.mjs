@@ -32,6 +32,27 @@ describe('foundation', () => {
     p.assertNoErrors();
   });
 
+  test('start-up mark: tms:ready is set once, when the form is already in the DOM', async (t) => {
+    // ./bench measures start-up up to this mark; it must not come before the form is usable.
+    const p = await openPage(browser);
+    t.after(() => p.close());
+    await p.page.addInitScript(() => {
+      const mark = performance.mark.bind(performance);
+      window.__marks = [];
+      performance.mark = (name, ...rest) => {
+        const ids = ['token', 'systems', 'establish'].filter((id) => document.getElementById(id));
+        window.__marks.push({ name, ids });
+        return mark(name, ...rest);
+      };
+    });
+    await loadApp(p.page, web.origin);
+    await p.page.waitForFunction(() => window.__marks.some((m) => m.name === 'tms:ready'));
+    const ready = await p.page.evaluate(() => window.__marks.filter((m) => m.name === 'tms:ready'));
+    assert.equal(ready.length, 1, 'marked once');
+    assert.deepEqual(ready[0].ids, ['token', 'systems', 'establish'], 'the inputs exist at the mark');
+    p.assertNoErrors();
+  });
+
   for (const subPath of [false, true]) {
     test(`loads from ${subPath ? SUB_PATH : '/'} without console errors`, async (t) => {
       const p = await openPage(browser);
