@@ -171,6 +171,7 @@ pub async fn run<T: Transport, C: Clock>(
         halted: RefCell::new(None),
         on_event: RefCell::new(on_event),
     };
+    // Quadratic, and fine: the app caps a run at 500 ids (state::MAX_SYSTEMS).
     let mut systems: Vec<&SystemId> = Vec::with_capacity(spec.systems.len());
     for id in &spec.systems {
         if !systems.contains(&id) {
