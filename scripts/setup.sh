@@ -56,10 +56,10 @@ if [[ $(wasm-bindgen --version 2>/dev/null) != "wasm-bindgen $WASM_BINDGEN_VERSI
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# npm dev tooling (wasm-opt from binaryen, playwright-core): reinstall only when the lock file changed.
+# npm dev tooling (wasm-opt from binaryen, terser, playwright-core): reinstall only when the lock file changed.
 stamp="$ROOT/node_modules/.package-lock.stamp"
 if [[ ! -f $stamp ]] || ! cmp -s "$ROOT/package-lock.json" "$stamp"; then
-  say "installing npm dev tools (binaryen, playwright-core)"
+  say "installing npm dev tools (binaryen, terser, playwright-core)"
   (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
   cp "$ROOT/package-lock.json" "$stamp"
 fi

@@ -132,8 +132,9 @@ function writeFloor(markup) {
   let html = readFileSync(path.join(DIST, 'index.html'), 'utf8');
   html = html
     .replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
-    .replace(/<link rel="(?:modulepreload|preload)"[^>]*>/g, '')
-    .replace(/<main id="tms-credentials"[\s\S]*?<\/main>/, () => `${markup}\n    <script src="./floor-ready.js"></script>`);
+    // Attributes in any order and quotes optional: the release build's HTML is minified.
+    .replace(/<link\b[^>]*\brel=["']?(?:modulepreload|preload)\b[^>]*>/g, '')
+    .replace(/<main\b[^>]*\bid=["']?tms-credentials\b[\s\S]*?<\/main>/, () => `${markup}\n    <script src="./floor-ready.js"></script>`);
   const left = /[^"'\s]+\.wasm|[^"'\s/]+\.js\b/g;
   const refs = (html.match(left) ?? []).filter((r) => r !== 'floor-ready.js');
   if (refs.length) throw new Error(`floor page still references ${refs.join(', ')}`);
