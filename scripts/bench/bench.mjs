@@ -14,7 +14,7 @@ import { homedir, loadavg } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import {
-  DIST, ROOT, launchBrowser, openPage, pasteToken, scenario, setSystems, startSim, startStatic, tmsSystem,
+  DIST, ENGINE_CONCURRENCY, ROOT, launchBrowser, openPage, pasteToken, scenario, setSystems, startSim, startStatic, tmsSystem,
 } from '../../tests/e2e/harness.mjs';
 import {
   KB, criticalPath, kb, latencyRules, logSummary, ms, perSystemText, ratio, secs, sizes, spread, sshDelay, stats,
@@ -27,7 +27,7 @@ const COUNTS = (process.env.BENCH_SIZES || '3,30').split(',').map(Number);
 const PYTHON = process.env.BENCH_PYTHON || path.join(homedir(), '.cache/tms-credentials/venv/bin/python');
 const LATENCY_MS = 100; // per request, preflights included
 const SSH_MS = [1000, 2000]; // each check's and each create's SSH login
-const CONCURRENCY = 6; // the engine's default bound (tms-core engine::DEFAULT_CONCURRENCY)
+const CONCURRENCY = ENGINE_CONCURRENCY; // the engine's default bound
 const USER = 'demo';
 const TARGET = { gzip: 120 * KB, startupMs: 100, floorRatio: 2, pathRatio: 1.15, notebookRatio: 5 };
 const ACTIVE = ['queued', 'checking', 'reading-system', 'creating', 'waiting-retry', 'removing'];

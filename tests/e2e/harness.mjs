@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,16 @@ export const DIST = path.resolve(process.env.E2E_DIST || path.join(ROOT, 'target
 export const SIM_BIN = process.env.TAPIS_SIM_BIN || path.join(ROOT, 'target/debug/tapis-sim');
 export const SCREENSHOTS = path.join(ROOT, 'target/screenshots');
 export const SUB_PATH = '/sub/path/';
+/** The engine's bound on systems worked on at once, read from its one definition in tms-core. */
+export const ENGINE_CONCURRENCY = (() => {
+  const source = readFileSync(path.join(ROOT, 'crates/tms-core/src/engine/mod.rs'), 'utf8');
+  const found = /pub const DEFAULT_CONCURRENCY: usize = (\d+);/.exec(source);
+  if (!found) throw new Error('harness: DEFAULT_CONCURRENCY not found in crates/tms-core/src/engine/mod.rs');
+  return Number(found[1]);
+})();
+/** Ids `prefix1`, `prefix2`, …: enough to fill the engine's slots, and `queued` more that must wait. */
+export const pastTheBound = (prefix, queued = 2) =>
+  Array.from({ length: ENGINE_CONCURRENCY + queued }, (_, i) => `${prefix}${i + 1}`);
 
 // ---------------------------------------------------------------- simulator
 

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  fixture, forSystem, maxInFlight, pasteToken, scenario, setSystems, sleep, step, tmsSystem, waitDone,
+  ENGINE_CONCURRENCY, fixture, forSystem, maxInFlight, pasteToken, scenario, setSystems, sleep, step, tmsSystem, waitDone,
 } from './harness.mjs';
 
 const COUNT = 300;
-const CONCURRENCY = 6; // tms-core engine::DEFAULT_CONCURRENCY
 const IDS = Array.from({ length: COUNT }, (_, i) => `load-${String(i).padStart(3, '0')}`);
 
 // Keeps a handle on the app's wasm memory (the glue does not expose it) and records long tasks.
@@ -97,7 +96,7 @@ describe('load', () => {
       const inFlight = maxInFlight(log);
       t.diagnostic(`run ${run}: ${log.length} requests in ${durations.at(-1)} ms, at most ${inFlight} in flight, ` +
         `longest main-thread task ${Math.max(0, ...longTasks)} ms`);
-      assert.ok(inFlight <= CONCURRENCY, `run ${run}: at most ${CONCURRENCY} requests at once, saw ${inFlight}`);
+      assert.ok(inFlight <= ENGINE_CONCURRENCY, `run ${run}: at most ${ENGINE_CONCURRENCY} requests at once, saw ${inFlight}`);
       // A check of a stored key takes the simulated SSH login (25 ms), so overlap shows; in the
       // first run most answers are instant and rarely overlap in the log's millisecond times.
       if (run > 1) assert.ok(inFlight >= 2, `run ${run}: systems do run in parallel (${inFlight})`);

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  fixture, forSystem, isCheck, isCreate, pasteToken, rows, scenario, screenshotPath, setSystems, step,
-  sleep, tmsSystem, waitDone, waitRow,
+  ENGINE_CONCURRENCY, fixture, forSystem, isCheck, isCreate, pasteToken, rows, scenario, screenshotPath, setSystems, step,
+  pastTheBound, sleep, tmsSystem, waitDone, waitRow,
 } from './harness.mjs';
 
 const FINAL = ['present', 'created', 'missing', 'removed', 'not-tms', 'no-access', 'not-found', 'token-rejected', 'failed', 'cancelled'];
@@ -111,7 +111,8 @@ describe('runs', () => {
     // engine goes on to read the system, which is the first request after the revocation.
     // Delays 600 ms apart make the in-flight checks finish one by one, never together, even on a
     // loaded machine.
-    const ids = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const ids = pastTheBound('r');
+    const queued = ids.slice(ENGINE_CONCURRENCY);
     const def = scenario({
       systems: ids.map((id, i) => tmsSystem(id, { sshCheckDelayMs: 1500 + 600 * i })),
       credentials: ids.map((id) => ({ systemId: id, username: 'demo', state: 'rejected' })),
@@ -132,7 +133,7 @@ describe('runs', () => {
     await sim.revoke('demo');
     for (const id of ids) await waitRow(page, id, 'token-rejected', { sim, timeout: 20_000 });
     await waitDone(page);
-    const detail = (await page.textContent('[data-system="r6"] .detail')).trim();
+    const detail = (await page.textContent(`[data-system="${ids.at(-1)}"] .detail`)).trim();
     assert.ok(detail.length > 0, 'the rejected row explains why');
 
     const log = await sim.log();
@@ -145,13 +146,14 @@ describe('runs', () => {
     assert.ok(rejectedAt !== null, 'the page saw the 500');
     assert.deepEqual(seen.filter((r) => r.at > rejectedAt), [], 'the page sent nothing after the rejection');
     assert.equal(log.filter(isCreate).length, 0, 'no create');
-    assert.equal(forSystem(log, 'r5').length + forSystem(log, 'r6').length, 0, 'queued systems never started');
+    assert.deepEqual(queued.flatMap((id) => forSystem(log, id)), [], 'queued systems never started');
     assertNoErrors();
   });
 
   test('cancel stops a run promptly: unfinished rows end cancelled and nothing more is sent', { timeout: 30_000 }, async (t) => {
-    // Slow checks (a stored key the host refuses) keep four systems in flight; two wait in the queue.
-    const ids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    // Slow checks (a stored key the host refuses) keep the engine's slots full; two wait in the queue.
+    const ids = pastTheBound('c');
+    const queued = ids.slice(ENGINE_CONCURRENCY);
     const def = scenario({
       systems: ids.map((id) => tmsSystem(id, { sshCheckDelayMs: 5000 })),
       credentials: ids.map((id) => ({ systemId: id, username: 'demo', state: 'rejected' })),
@@ -172,7 +174,7 @@ describe('runs', () => {
     await sleep(300);
     const log = await sim.log();
     assert.equal(log.filter(isCreate).length, 0, 'no create');
-    assert.equal(forSystem(log, 'c5').length + forSystem(log, 'c6').length, 0, 'queued systems never started');
+    assert.deepEqual(queued.flatMap((id) => forSystem(log, id)), [], 'queued systems never started');
     assert.ok(await page.$('#cancel[disabled]'), 'Cancel is disabled once the run is over');
     assertNoErrors();
   });
