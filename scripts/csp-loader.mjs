@@ -9,7 +9,9 @@
 // host page on another path or origin can load them. No global (window.wasmBindings) is set.
 // In a release build it also minifies wasm-bindgen's JS glue, which Trunk's own minification
 // leaves alone (terser, a dev tool from package.json: 8.6 -> 6.6 KB gzip), and updates the
-// glue's integrity hash in index.html to match.
+// glue's integrity hash in index.html to match. The glue keeps the name Trunk hashed from the
+// unminified file, so terser stays pinned: a new terser output under an old name would fail
+// the integrity check in a browser that cached the old file.
 import { createHash } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -43,7 +45,7 @@ if (process.env.TRUNK_PROFILE === 'release') {
   const glue = readFileSync(gluePath, 'utf8');
   let terser;
   try {
-    terser = createRequire(path.join(process.cwd(), 'package.json'))('terser');
+    terser = createRequire(import.meta.url)('terser');
   } catch {
     throw new Error('csp-loader.mjs: terser is missing for the release build: run scripts/setup.sh');
   }

@@ -482,8 +482,8 @@ describe('faults', () => {
     await page.waitForSelector('#token-status[data-state="valid"]');
     assert.deepEqual((await sim.log()).map(step), ['POST /v3/oauth2/tokens 0', 'POST /v3/oauth2/tokens 200']);
 
-    // All six start together (the engine's bound); t-never's check hangs every time, the others'
-    // requests hang once.
+    // Six systems: at a bound of six or more all start together; t-never's check hangs every time,
+    // the others' requests hang once.
     const ids = ['t-ok', 't-check', 't-get', 't-create', 't-lost', 't-never'];
     await setSystems(page, ids);
     await sim.clearLog();

@@ -32,8 +32,8 @@ pub enum Mode {
 pub struct Options {
     pub mode: Mode,
     /// Systems worked on at once. The default, 6, is what a browser runs in parallel against one
-    /// HTTP/1.1 host anyway; each system is its own host, so none of them sees more than one SSH
-    /// login at a time from a run, and Tapis's credential code holds no lock across users.
+    /// HTTP/1.1 host anyway; systems are usually separate login hosts, so a run rarely puts more
+    /// than one SSH login on any of them, and Tapis's credential code holds no lock across users.
     pub concurrency: usize,
     /// How long a freshly made key may take to be accepted by the host (allocation
     /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
@@ -75,7 +75,7 @@ pub struct RunSpec {
 #[derive(Clone, Debug, Default)]
 pub struct RunControl {
     cancel: Cancel,
-    /// One flag per system that has waited; a list, as a map would only add code to the wasm.
+    /// One flag per started system; a list, as a map would only add code to the wasm.
     stop_waiting: Arc<Mutex<Vec<(SystemId, Cancel)>>>,
 }
 
