@@ -33,12 +33,24 @@ use tokio::task::JoinHandle;
 /// A running simulator. Dropping it without `shutdown` leaves it serving until the runtime ends.
 pub struct SimHandle {
     sim: Arc<Sim>,
+    listen_url: String,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
 
 /// Binds `addr` (port 0 = any free port) and serves on the caller's tokio runtime.
 pub async fn spawn(scenario: Scenario, addr: SocketAddr) -> std::io::Result<SimHandle> {
+    spawn_behind(scenario, addr, None).await
+}
+
+/// As `spawn`, for a simulator reached through a proxy at `public_url` (as Tapis is reached
+/// through its nginx, tapis-deployer `playbooks/roles/proxy/templates/docker/nginx.conf`): tokens,
+/// tenants and sites then name the proxy, not the port the simulator listens on.
+pub async fn spawn_behind(
+    scenario: Scenario,
+    addr: SocketAddr,
+    public_url: Option<&str>,
+) -> std::io::Result<SimHandle> {
     // Key generation is CPU-bound; keep it off the async workers.
     tokio::task::spawn_blocking(|| {
         jwt::keys();
@@ -46,17 +58,31 @@ pub async fn spawn(scenario: Scenario, addr: SocketAddr) -> std::io::Result<SimH
     .await
     .map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let base_url = format!("http://{}", listener.local_addr()?);
+    let listen_url = format!("http://{}", listener.local_addr()?);
+    let base_url = public_url.map_or_else(
+        || listen_url.clone(),
+        |u| u.trim_end_matches('/').to_string(),
+    );
     let sim = Arc::new(Sim::new(scenario, base_url));
     let (stop, stopped) = oneshot::channel();
     let task = tokio::spawn(server::serve(listener, sim.clone(), stopped));
-    Ok(SimHandle { sim, stop, task })
+    Ok(SimHandle {
+        sim,
+        listen_url,
+        stop,
+        task,
+    })
 }
 
 impl SimHandle {
-    /// "http://127.0.0.1:PORT", no trailing slash; also the tenant's base_url.
+    /// The tenant's base_url, no trailing slash: the public URL when behind a proxy, otherwise
+    /// the listen URL.
     pub fn base_url(&self) -> String {
         self.sim.base_url.clone()
+    }
+    /// "http://127.0.0.1:PORT": where the simulator itself answers (the control endpoints too).
+    pub fn listen_url(&self) -> &str {
+        &self.listen_url
     }
     pub fn log(&self) -> Vec<LogEntry> {
         self.sim.log()

@@ -4,12 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tapis_sim::Scenario;
 
-const USAGE: &str =
-    "usage: tapis-sim [--listen 127.0.0.1:0] [--scenario FILE.json|FILE.toml] [--allow-remote]";
+const USAGE: &str = "usage: tapis-sim [--listen 127.0.0.1:0] [--scenario FILE.json|FILE.toml] [--public-url URL] [--allow-remote]";
 
 struct Args {
     listen: SocketAddr,
     scenario: Option<PathBuf>,
+    /// Where clients reach it when a proxy sits in front (./bench's HTTP/2 proxy).
+    public_url: Option<String>,
     allow_remote: bool,
 }
 
@@ -17,6 +18,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         scenario: None,
+        public_url: None,
         allow_remote: false,
     };
     let mut it = std::env::args().skip(1);
@@ -28,6 +30,13 @@ fn parse_args() -> Result<Args, String> {
                 args.listen = v.parse().map_err(|e| format!("bad --listen {v:?}: {e}"))?;
             }
             "--scenario" => args.scenario = Some(PathBuf::from(value("--scenario")?)),
+            "--public-url" => {
+                let v = value("--public-url")?;
+                if !v.starts_with("http://") && !v.starts_with("https://") {
+                    return Err(format!("bad --public-url {v:?}: not an http(s) URL"));
+                }
+                args.public_url = Some(v);
+            }
             "--allow-remote" => args.allow_remote = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
@@ -97,14 +106,19 @@ fn main() -> ExitCode {
         }
     };
     rt.block_on(async {
-        let handle = match tapis_sim::spawn(scenario, args.listen).await {
+        let public_url = args.public_url.as_deref();
+        let handle = match tapis_sim::spawn_behind(scenario, args.listen, public_url).await {
             Ok(h) => h,
             Err(e) => {
                 eprintln!("tapis-sim: cannot listen on {}: {e}", args.listen);
                 return ExitCode::FAILURE;
             }
         };
-        println!("listening on {}", handle.base_url());
+        // The first line is the listen URL (scripts parse it); the tenant URL follows if it differs.
+        println!("listening on {}", handle.listen_url());
+        if handle.base_url() != handle.listen_url() {
+            println!("tenant base url {}", handle.base_url());
+        }
         // Scripts block on this line; a pipe would otherwise buffer it.
         let _ = std::io::stdout().flush();
         terminated().await;

@@ -108,6 +108,35 @@ async fn tenants_and_sites_publish_the_signing_key() {
     assert_eq!(s["result"][0]["site_id"], tenant["site_id"]);
 }
 
+#[tokio::test]
+async fn behind_a_proxy_tokens_and_tenants_name_the_public_url() {
+    let public = "https://tenant.example:8443";
+    let handle = tapis_sim::spawn_behind(
+        test_scenario(),
+        "127.0.0.1:0".parse().unwrap(),
+        Some("https://tenant.example:8443/"),
+    )
+    .await
+    .expect("spawn");
+    assert_eq!(handle.base_url(), public, "no trailing slash");
+    assert!(handle.listen_url().starts_with("http://127.0.0.1:"));
+    let sim = common::Sim {
+        url: handle.listen_url().to_string(),
+        http: reqwest::Client::new(),
+        handle,
+    };
+    let token = sim.token("alice");
+    assert_eq!(claims(&token)["iss"], format!("{public}/v3/tokens"));
+    let t = sim
+        .call("GET", "/v3/tenants/designsafe", None, None)
+        .await
+        .json();
+    assert_eq!(t["result"]["base_url"], public);
+    // What the proxy forwards is accepted: the token names the tenant, not the listen port.
+    let r = sim.call("GET", "/v3/systems/ok", Some(&token), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+
 async fn expect_plain_401(sim: &common::Sim, token: Option<&str>, prefix: &str) {
     let r = sim.call("GET", "/v3/systems/ok", token, None).await;
     assert_eq!(r.status, 401, "{}", r.text);
