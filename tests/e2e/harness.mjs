@@ -1,5 +1,6 @@
-// End-to-end harness: the simulator (target/debug/tapis-sim), a static server for the release
-// build (E2E_DIST, served at / and at /sub/path/), and headless Chromium through playwright-core.
+// End-to-end harness: the simulator (target/debug/tapis-sim) behind a TLS + HTTP/2 proxy, a static
+// server for the release build (E2E_DIST, served at / and at /sub/path/), and headless Chromium
+// through playwright-core.
 // No npm dependencies beyond playwright-core; everything else is Node's standard library.
 
 import { spawn } from 'node:child_process';
@@ -11,12 +12,14 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { startH2Proxy } from './h2-proxy.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DIST = path.resolve(process.env.E2E_DIST || path.join(ROOT, 'target/e2e-dist'));
 export const SIM_BIN = process.env.TAPIS_SIM_BIN || path.join(ROOT, 'target/debug/tapis-sim');
 export const SCREENSHOTS = path.join(ROOT, 'target/screenshots');
 export const SUB_PATH = '/sub/path/';
+const TLS_DIR = path.join(ROOT, 'target/e2e-tls');
 /** The engine's bound on systems worked on at once, read from its one definition in tms-core. */
 export const ENGINE_CONCURRENCY = (() => {
   const source = readFileSync(path.join(ROOT, 'crates/tms-core/src/engine/mod.rs'), 'utf8');
@@ -38,11 +41,25 @@ process.once('exit', () => {
 });
 
 /**
- * Starts the simulator on a free loopback port. `scenario` is a file path, an object (written to
- * a temporary JSON file) or undefined (the built-in demo scenario). Resolves once it prints
- * "listening on http://127.0.0.1:PORT".
+ * Starts the simulator on a free loopback port, behind a TLS + HTTP/2 proxy as Tapis is behind
+ * its nginx (h2-proxy.mjs). `scenario` is a file path, an object (written to a temporary JSON
+ * file) or undefined (the built-in demo scenario). The returned `Sim`'s `url` is the tenant the
+ * app talks to (the proxy, which the simulator's tokens name); its control endpoints are called
+ * directly. Resolves once the simulator prints "listening on http://127.0.0.1:PORT".
  */
 export async function startSim(scenario) {
+  const tenant = await startH2Proxy(TLS_DIR);
+  try {
+    const sim = await spawnSim(scenario, tenant.url);
+    tenant.forwardTo(sim.controlUrl);
+    return new Sim(tenant, sim.controlUrl, sim.proc);
+  } catch (e) {
+    await tenant.close();
+    throw e;
+  }
+}
+
+async function spawnSim(scenario, publicUrl) {
   if (!existsSync(SIM_BIN)) {
     throw new Error(`${SIM_BIN} is missing: run \`cargo build -p tapis-sim\` first`);
   }
@@ -55,6 +72,7 @@ export async function startSim(scenario) {
     writeFileSync(file, JSON.stringify(scenario, null, 2));
     args.push('--scenario', file);
   }
+  args.push('--public-url', publicUrl);
   const proc = spawn(SIM_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
@@ -73,17 +91,21 @@ export async function startSim(scenario) {
       reject(new Error(`tapis-sim exited with ${code}: ${stderr}`));
     });
   });
-  return new Sim(url, proc);
+  return { controlUrl: url, proc };
 }
 
 export class Sim {
-  constructor(url, proc) {
-    this.url = url;
+  constructor(tenant, controlUrl, proc) {
+    /** The tenant's base URL, as the app and its tokens know it: the proxy. */
+    this.url = tenant.url;
+    /** Where the simulator itself listens: `/sim/` control endpoints only. */
+    this.controlUrl = controlUrl;
+    this.tenant = tenant;
     this.proc = proc;
   }
 
   async control(method, p, body) {
-    const res = await fetch(this.url + p, {
+    const res = await fetch(this.controlUrl + p, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -122,6 +144,7 @@ export class Sim {
   }
 
   async stop() {
+    await this.tenant.close();
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
     const exited = once(this.proc, 'exit');
     this.proc.kill('SIGTERM');
@@ -255,7 +278,12 @@ export function launchBrowser() {
  * when the failing resource is on one of `allowNetworkErrorsFrom` (origins). Anything else is an error.
  */
 export async function openPage(browser, { allowNetworkErrorsFrom = [], viewport } = {}) {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: viewport ?? { width: 1280, height: 900 } });
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: viewport ?? { width: 1280, height: 900 },
+    // The simulator's proxy has a throwaway self-signed certificate (h2-proxy.mjs).
+    ignoreHTTPSErrors: true,
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {

@@ -24,7 +24,7 @@ async function outbound(page, staticOrigin) {
   await page.route((url) => !url.href.startsWith(staticOrigin), (route) => {
     const r = route.request();
     sent.push({ method: r.method(), url: r.url(), headers: r.headers() });
-    const local = /^http:\/\/127\.0\.0\.1:/.test(r.url());
+    const local = /^https?:\/\/127\.0\.0\.1:/.test(r.url());
     return local ? route.continue() : route.abort('internetdisconnected');
   });
   return sent;
@@ -86,7 +86,7 @@ describe('hostile input', () => {
     // Issuers that are not a tenant address: the token may parse, but it goes nowhere.
     for (const [what, iss] of Object.entries({
       'javascript: issuer': 'javascript:alert(1)//v3/tokens',
-      'issuer with userinfo': `http://user:pw@${sim.url.slice('http://'.length)}/v3/tokens`,
+      'issuer with userinfo': `${sim.url.replace('://', '://user:pw@')}/v3/tokens`,
       'plain-http remote issuer': 'http://designsafe.tapis.io/v3/tokens',
       'issuer with a fragment': `${sim.url}/v3/tokens#x`,
     })) {
@@ -233,14 +233,14 @@ describe('hostile input', () => {
       d.dismiss().catch(() => {});
     });
     const start = page.url();
-    const hostPort = sim.url.slice('http://'.length);
+    const { protocol, host: hostPort } = new URL(sim.url);
     await page.click('details:has(#base-url) > summary');
     const refused = {
       'javascript:': 'javascript:alert(1)',
       'javascript: with a host': 'javascript://designsafe.tapis.io/%0aalert(1)',
       'data:': 'data:text/html,<script>alert(1)</script>',
       'userinfo': 'https://user:secret@designsafe.tapis.io',
-      'userinfo on loopback': `http://user:secret@${hostPort}`,
+      'userinfo on loopback': `${protocol}//user:secret@${hostPort}`,
       'a fragment': `${sim.url}#x`,
       'a query': `${sim.url}/?tenant=x`,
       'plain http remote': 'http://designsafe.tapis.io',
@@ -263,7 +263,7 @@ describe('hostile input', () => {
     }
     // A trailing dot names the same host (DNS's root): accepted or refused, the form shows
     // exactly where the password would go, and nothing reaches anything else.
-    for (const [url, host] of [['https://designsafe.tapis.io.', 'designsafe.tapis.io'], [`http://127.0.0.1.:${hostPort.split(':')[1]}`, '127.0.0.1']]) {
+    for (const [url, host] of [['https://designsafe.tapis.io.', 'designsafe.tapis.io'], [`${protocol}//127.0.0.1.:${hostPort.split(':')[1]}`, '127.0.0.1']]) {
       await page.fill('#base-url', url);
       await sleep(200);
       const target = (await page.textContent('#login-target')).trim();
@@ -279,7 +279,7 @@ describe('hostile input', () => {
     // With a token, only its issuer is a tenant: anything typed here is refused for the run.
     await page.fill('#base-url', sim.url);
     await pasteToken(page, await sim.token('demo'));
-    await page.fill('#base-url', `http://user:pw@${hostPort}`);
+    await page.fill('#base-url', `${protocol}//user:pw@${hostPort}`);
     await assertRunRefused(page, 'userinfo tenant with a token');
     await sleep(200);
     assert.deepEqual(sent.map((r) => `${r.method} ${r.url}`), [], 'the token was not sent');

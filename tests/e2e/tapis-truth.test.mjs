@@ -41,12 +41,12 @@ describe('Tapis as its source answers (demo scenario)', () => {
     const token = await sim.token('demo');
 
     // The premise, straight from the simulator: under select, booleans are strings.
-    const direct = await fetch(`${sim.url}/v3/systems/stampede3?select=${SELECT}`, {
+    const direct = await fetch(`${sim.controlUrl}/v3/systems/stampede3?select=${SELECT}`, {
       headers: { 'X-Tapis-Token': token },
     }).then((r) => r.json());
     assert.equal(direct.result.enabled, 'true', `string booleans: ${JSON.stringify(direct.result)}`);
     assert.equal(direct.result.isDynamicEffectiveUser, 'true');
-    const shared = await fetch(`${sim.url}/v3/systems/shared-account-cluster?select=${SELECT}`, {
+    const shared = await fetch(`${sim.controlUrl}/v3/systems/shared-account-cluster?select=${SELECT}`, {
       headers: { 'X-Tapis-Token': token },
     }).then((r) => r.json());
     assert.equal(shared.result.isDynamicEffectiveUser, 'false', 'the static-user system says so as a string');
