@@ -31,9 +31,12 @@ pub enum Mode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     pub mode: Mode,
-    /// Systems worked on at once. The default, 6, is what a browser runs in parallel against one
-    /// HTTP/1.1 host anyway; systems are usually separate login hosts, so a run rarely puts more
-    /// than one SSH login on any of them, and Tapis's credential code holds no lock across users.
+    /// Systems worked on at once. Tapis is served over HTTP/2 (tapis-deployer
+    /// `playbooks/roles/proxy/templates/docker/nginx.conf`), so the browser sends them all at
+    /// once on one connection; systems are usually separate login hosts, so a run rarely puts
+    /// more than one SSH login on any of them, and Tapis's credential code holds no lock across
+    /// users. Eight keeps a user's run to a handful of Tapis threads while 30 systems take
+    /// four rounds, not five (an HTTP/1.1 tenant would queue all past six in the browser).
     pub concurrency: usize,
     /// How long a freshly made key may take to be accepted by the host (allocation
     /// propagation): the DesignSafe portal's onboarding waits up to 5 minutes.
@@ -47,7 +50,7 @@ pub struct Options {
 }
 
 /// See [`Options::concurrency`].
-pub const DEFAULT_CONCURRENCY: usize = 6;
+pub const DEFAULT_CONCURRENCY: usize = 8;
 
 impl Default for Options {
     fn default() -> Self {
