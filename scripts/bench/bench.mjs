@@ -234,6 +234,8 @@ async function notebookRun(sim, ids) {
   const token = await sim.token(USER, 3600);
   const proc = spawn(PYTHON, [path.join(ROOT, 'scripts/bench/notebook_way.py'), sim.url, token, USER, ...ids], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // requests (under tapipy) trusts the proxy's self-signed certificate, and nothing else.
+    env: { ...process.env, REQUESTS_CA_BUNDLE: sim.tenant.certFile },
   });
   let out = '', err = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -247,13 +249,17 @@ async function notebookRun(sim, ids) {
 async function timeToDone(browser, origin, n, present) {
   const { ids, def } = benchScenario(n, present);
   const expected = present ? 'present' : 'created';
+  // Both clients reach the simulator the way they reach Tapis: through TLS + HTTP/2 (tests/e2e/h2-proxy.mjs).
   const sim = await startSim(def);
+  const tenant = sim.tenant;
   try {
     log(`${n} systems, credentials ${present ? 'present' : 'missing'}: app`);
     const app = await appRun(browser, origin, sim, ids, expected);
+    const appProtocols = tenant.takeProtocols();
     await sim.reset(); // back to the scenario: credentials, log; the latency rules are in the scenario
     log(`${n} systems, credentials ${present ? 'present' : 'missing'}: notebook way (sequential tapipy)`);
     const nb = await notebookRun(sim, ids);
+    const nbProtocols = tenant.takeProtocols();
     const nbWrong = nb.systems.filter((s) => s.outcome !== expected);
     if (nbWrong.length) throw new Error(`notebook: ${JSON.stringify(nbWrong)}`);
     const cp = criticalPath(app.log, ids, CONCURRENCY);
@@ -271,12 +277,12 @@ async function timeToDone(browser, origin, n, present) {
       systems: n,
       credentials: present ? 'present' : 'missing',
       sshCheckDelayMs: def.systems.map((s) => s.behaviour.sshCheckDelayMs),
-      app: { wallMs: app.wallMs, ...appLog },
+      app: { wallMs: app.wallMs, protocols: appProtocols, ...appLog },
       criticalPath: {
         ms: cp.ms, serialMs: cp.serialMs, concurrency: CONCURRENCY, includesPreflights: appLog.preflights > 0,
         byConcurrency: whatIf, forNotebookTarget: needed, chains: cp.chains,
       },
-      notebook: { totalMs: nb.totalMs, clientMs: nb.clientMs, ...nbLog },
+      notebook: { totalMs: nb.totalMs, clientMs: nb.clientMs, protocols: nbProtocols, ...nbLog },
       appOverCriticalPath: ratio(app.wallMs, cp.ms),
       notebookOverApp: ratio(nb.totalMs, app.wallMs),
       notebookOverCriticalPath: ratio(nb.totalMs, cp.ms),
@@ -332,7 +338,9 @@ try {
   delete transfer.markup;
   report = {
     machine: machine(browser.version()),
-    settings: { loads: LOADS, latencyMs: LATENCY_MS, sshCheckDelayMs: SSH_MS, concurrency: CONCURRENCY, targets: TARGET },
+    settings: {
+      loads: LOADS, latencyMs: LATENCY_MS, sshCheckDelayMs: SSH_MS, concurrency: CONCURRENCY, tenant: 'simulator behind TLS + HTTP/2 (tests/e2e/h2-proxy.mjs)', targets: TARGET,
+    },
     transfer,
     startup: start,
     runs,
@@ -370,8 +378,10 @@ rows.push(['  wasm compile + instantiate (bytes in -> resolved)', spread(s.wasmC
 rows.push(['  wasm instantiated -> ready (Rust start, first render)', spread(s.instantiatedToReady)]);
 for (const r of runs) {
   rows.push(
-    `${r.credentials === 'missing' ? 3 : 4}. ${r.systems} systems, credentials ${r.credentials} (+${LATENCY_MS} ms per request, SSH login ${SSH_MS[0]}-${SSH_MS[1]} ms, concurrency ${CONCURRENCY})`,
+    `${r.credentials === 'missing' ? 3 : 4}. ${r.systems} systems, credentials ${r.credentials} (+${LATENCY_MS} ms per request, SSH login ${SSH_MS[0]}-${SSH_MS[1]} ms, concurrency ${CONCURRENCY}, through a TLS + HTTP/2 proxy)`,
   );
+  const proto = (p) => Object.entries(p).map(([v, c]) => `HTTP/${v} x${c}`).join(', ') || 'none';
+  rows.push(['  over the TLS proxy: app / notebook', `${proto(r.app.protocols)} / ${proto(r.notebook.protocols)}`]);
   rows.push(['  app: click -> every row ended', secs(r.app.wallMs)]);
   rows.push([
     `  critical path (${r.criticalPath.includesPreflights ? 'preflights included' : 'no preflights in log'})`,

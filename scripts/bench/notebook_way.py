@@ -10,6 +10,7 @@ Used by ./bench; not a test.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -34,7 +35,9 @@ def set_up(t, system_id, username):
 def main():
     base_url, token, username, *systems = sys.argv[1:]
     t0 = time.perf_counter()
-    t = Tapis(base_url=base_url, access_token=token)
+    # tapipy hands `verify` to requests as is, so a CA bundle path (./bench's proxy certificate)
+    # works where requests alone would read REQUESTS_CA_BUNDLE, which tapipy bypasses.
+    t = Tapis(base_url=base_url, access_token=token, verify=os.environ.get("REQUESTS_CA_BUNDLE") or True)
     t1 = time.perf_counter()
     outcomes = []
     for system_id in systems:
