@@ -68,6 +68,8 @@ if ((with_test)); then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt_install chromium chromium-driver
   fi
+  # The e2e tests' TLS + HTTP/2 front for the simulator makes its test certificate with it.
+  command -v openssl >/dev/null || apt_install openssl
   venv="$HOME/.cache/tms-credentials/venv"
   requirements="$ROOT/tests/conformance/requirements.txt"
   # Reinstall when the pins change, like the npm tools above.
