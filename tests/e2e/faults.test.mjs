@@ -187,9 +187,10 @@ describe('faults', () => {
       const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
       if (!same(sent, c.steps) && !(c.alt && same(sent, c.alt))) problems.push(`${c.id}: sent ${JSON.stringify(sent)}, wanted ${JSON.stringify(c.steps)}`);
       if (c.kind === 'drop') {
-        // Chromium re-sends on its own after a dropped connection: the simulator may see an
-        // attempt more than once (or the page see only the re-sent one's answer), never a
-        // different sequence; re-sends stay bounded by the browser's connection pool (6 per host).
+        // A client may re-send on its own after a dropped connection (Chromium over HTTP/1.1
+        // keep-alive; over HTTP/2 only for a refused stream or a closed connection): the simulator
+        // may see an attempt more than once (or the page see only the re-sent one's answer), never
+        // a different sequence; re-sends stay bounded (7x the drops) and are reported.
         const answered = (steps) => steps.filter((x) => !x.endsWith(' 0'));
         if (!same(answered(got), answered(sent))) problems.push(`${c.id}: reached ${JSON.stringify(got)} for ${JSON.stringify(sent)}`);
         const dropped = sent.filter((x) => x.endsWith(' 0')).length;

@@ -1,4 +1,4 @@
-// ./bench's stand-in for Tapis's front door. Every Tapis tenant is reached through nginx speaking
+// The e2e tests' and ./bench's stand-in for Tapis's front door. Every Tapis tenant is reached through nginx speaking
 // TLS and HTTP/2 (tapis-deployer playbooks/roles/proxy/templates/docker/nginx.conf: `listen 443 ssl
 // http2`), so a browser multiplexes its requests over one connection instead of queueing them on
 // six HTTP/1.1 sockets. The simulator speaks HTTP/1.1 only; this proxy puts TLS + HTTP/2 in front
@@ -18,9 +18,10 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-e
 const pass = (headers) => Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':') && !HOP.has(k)));
 
 /**
- * A self-signed certificate for 127.0.0.1, made once with openssl and kept in `dir/cert/`. Test
- * files run in parallel: each makes its pair in a directory of its own and renames it into place,
- * so a reader never sees half a pair.
+ * A self-signed certificate for 127.0.0.1, made once with openssl and kept in `dir/cert/`. Two
+ * processes may make it at once (a bare `node --test` runs files in parallel; `./bench` beside
+ * `./test`): each makes its pair in a directory of its own and renames it into place, so a
+ * reader never sees half a pair.
  */
 function certificate(dir) {
   const final = path.join(dir, 'cert');
@@ -39,8 +40,9 @@ function certificate(dir) {
     }
     try {
       renameSync(tmp, final);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true }); // another process was first
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e; // else another process was first
     }
   }
   const certFile = path.join(final, 'cert.pem');
@@ -50,7 +52,7 @@ function certificate(dir) {
 /**
  * Starts the proxy on a free loopback port. Its `url` is known before the upstream is: the
  * simulator is then started with `--public-url` set to it (its tokens must name the proxy), and
- * `forwardTo(sim.url)` completes the pair. `takeProtocols()` counts the requests by HTTP
+ * `forwardTo(listenUrl)`, where the simulator itself answers, completes the pair. `takeProtocols()` counts the requests by HTTP
  * version since the last call, so a run can show which protocol it really used.
  */
 export async function startH2Proxy(dir) {
@@ -66,11 +68,13 @@ export async function startH2Proxy(dir) {
     }
     const up = http.request(upstream + req.url, { method: req.method, headers: pass(req.headers), agent }, (ur) => {
       res.writeHead(ur.statusCode, pass(ur.headers));
-      // A body cut short upstream is cut short here too, never completed or left hanging.
-      pipeline(ur, res, (err) => err && res.destroy());
+      // A body cut short upstream is cut short here too (pipeline destroys `res` with the error),
+      // never completed or left hanging.
+      pipeline(ur, res, () => {});
     });
-    // The simulator dropping a connection (a fault rule) reaches the client as a reset stream.
-    up.on('error', () => res.destroy());
+    // The simulator dropping a connection (a fault rule) reaches the client as a stream reset
+    // with an error code: a reset without one could pass a cut body off as complete.
+    up.on('error', (e) => res.destroy(e));
     // A client giving up (an aborted fetch) gives up upstream too.
     res.on('close', () => up.destroy());
     pipeline(req, up, () => {});

@@ -98,7 +98,7 @@ export class Sim {
   constructor(tenant, controlUrl, proc) {
     /** The tenant's base URL, as the app and its tokens know it: the proxy. */
     this.url = tenant.url;
-    /** Where the simulator itself listens: `/sim/` control endpoints only. */
+    /** Where the simulator itself listens: `/sim/` control, and `/v3/` asked directly (no browser). */
     this.controlUrl = controlUrl;
     this.tenant = tenant;
     this.proc = proc;

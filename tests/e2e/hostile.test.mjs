@@ -241,6 +241,7 @@ describe('hostile input', () => {
       'data:': 'data:text/html,<script>alert(1)</script>',
       'userinfo': 'https://user:secret@designsafe.tapis.io',
       'userinfo on loopback': `${protocol}//user:secret@${hostPort}`,
+      'userinfo on plain-http loopback': `http://user:secret@${hostPort}`,
       'a fragment': `${sim.url}#x`,
       'a query': `${sim.url}/?tenant=x`,
       'plain http remote': 'http://designsafe.tapis.io',

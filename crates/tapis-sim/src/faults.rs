@@ -205,7 +205,7 @@ pub(crate) fn decide(slots: &mut [FaultSlot], method: &str, path: &str) -> Decis
 
 /// Where a faulted request was going: what a default redirect points elsewhere.
 pub(crate) struct Target<'a> {
-    /// The simulator's own "http://127.0.0.1:PORT".
+    /// The tenant's base URL: the simulator's own "http://127.0.0.1:PORT", or the proxy's.
     pub base_url: &'a str,
     pub path: &'a str,
     /// Raw query string, "" if none.

@@ -9,7 +9,7 @@ const USAGE: &str = "usage: tapis-sim [--listen 127.0.0.1:0] [--scenario FILE.js
 struct Args {
     listen: SocketAddr,
     scenario: Option<PathBuf>,
-    /// Where clients reach it when a proxy sits in front (./bench's HTTP/2 proxy).
+    /// Where clients reach it when a proxy sits in front (the e2e tests' and ./bench's HTTP/2 proxy).
     public_url: Option<String>,
     allow_remote: bool,
 }
