@@ -14,7 +14,7 @@ import { homedir, loadavg } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import {
-  DIST, ENGINE_CONCURRENCY, ROOT, launchBrowser, openPage, pasteToken, scenario, setSystems, startSim, startStatic, tmsSystem,
+  DIST, ENGINE_CONCURRENCY, ENGINE_STEPS, ROOT, launchBrowser, openPage, pasteToken, scenario, setSystems, startSim, startStatic, tmsSystem,
 } from '../../tests/e2e/harness.mjs';
 import {
   KB, criticalPath, kb, latencyRules, logSummary, ms, perSystemText, ratio, secs, sizes, spread, sshDelay, stats,
@@ -30,7 +30,6 @@ const SSH_MS = [1000, 2000]; // each check's and each create's SSH login
 const CONCURRENCY = ENGINE_CONCURRENCY; // the engine's default bound
 const USER = 'demo';
 const TARGET = { gzip: 120 * KB, startupMs: 100, floorRatio: 2, pathRatio: 1.15, notebookRatio: 5 };
-const ACTIVE = ['queued', 'checking', 'reading-system', 'creating', 'waiting-retry', 'removing'];
 
 const log = (...a) => console.error('[bench]', ...a);
 
@@ -215,7 +214,7 @@ async function appRun(browser, origin, sim, ids, expected) {
         });
         obs.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
       },
-      { n: ids.length, active: ACTIVE },
+      { n: ids.length, active: ENGINE_STEPS },
     );
     await page.click('#establish');
     await page.waitForFunction(() => window.__run.done !== undefined, null, { timeout: 600_000, polling: 100 });
@@ -234,7 +233,7 @@ async function notebookRun(sim, ids) {
   const token = await sim.token(USER, 3600);
   const proc = spawn(PYTHON, [path.join(ROOT, 'scripts/bench/notebook_way.py'), sim.url, token, USER, ...ids], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    // requests (under tapipy) trusts the proxy's self-signed certificate, and nothing else.
+    // The proxy's self-signed certificate: notebook_way.py gives it to tapipy as `verify`.
     env: { ...process.env, REQUESTS_CA_BUNDLE: sim.tenant.certFile },
   });
   let out = '', err = '';
@@ -251,15 +250,14 @@ async function timeToDone(browser, origin, n, present) {
   const expected = present ? 'present' : 'created';
   // Both clients reach the simulator the way they reach Tapis: through TLS + HTTP/2 (tests/e2e/h2-proxy.mjs).
   const sim = await startSim(def);
-  const tenant = sim.tenant;
   try {
     log(`${n} systems, credentials ${present ? 'present' : 'missing'}: app`);
     const app = await appRun(browser, origin, sim, ids, expected);
-    const appProtocols = tenant.takeProtocols();
+    const appProtocols = sim.tenant.takeProtocols();
     await sim.reset(); // back to the scenario: credentials, log; the latency rules are in the scenario
     log(`${n} systems, credentials ${present ? 'present' : 'missing'}: notebook way (sequential tapipy)`);
     const nb = await notebookRun(sim, ids);
-    const nbProtocols = tenant.takeProtocols();
+    const nbProtocols = sim.tenant.takeProtocols();
     const nbWrong = nb.systems.filter((s) => s.outcome !== expected);
     if (nbWrong.length) throw new Error(`notebook: ${JSON.stringify(nbWrong)}`);
     const cp = criticalPath(app.log, ids, CONCURRENCY);

@@ -1,7 +1,7 @@
-// The e2e tests' and ./bench's stand-in for Tapis's front door. Every Tapis tenant is reached through nginx speaking
-// TLS and HTTP/2 (tapis-deployer playbooks/roles/proxy/templates/docker/nginx.conf: `listen 443 ssl
-// http2`), so a browser multiplexes its requests over one connection instead of queueing them on
-// six HTTP/1.1 sockets. The simulator speaks HTTP/1.1 only; this proxy puts TLS + HTTP/2 in front
+// The e2e tests' and ./bench's stand-in for Tapis's front door. Every Tapis tenant is reached
+// through nginx speaking TLS and HTTP/2 (tapis-deployer
+// playbooks/roles/proxy/templates/docker/nginx.conf: `listen 443 ssl http2`), so a browser
+// multiplexes its requests over one connection instead of queueing them on six HTTP/1.1 sockets. The simulator speaks HTTP/1.1 only; this proxy puts TLS + HTTP/2 in front
 // of it (HTTP/1.1 too, for tapipy), with a throwaway self-signed certificate.
 
 import { execFileSync } from 'node:child_process';
@@ -52,8 +52,9 @@ function certificate(dir) {
 /**
  * Starts the proxy on a free loopback port. Its `url` is known before the upstream is: the
  * simulator is then started with `--public-url` set to it (its tokens must name the proxy), and
- * `forwardTo(listenUrl)`, where the simulator itself answers, completes the pair. `takeProtocols()` counts the requests by HTTP
- * version since the last call, so a run can show which protocol it really used.
+ * `forwardTo(listenUrl)`, where the simulator itself answers, completes the pair.
+ * `takeProtocols()` counts the requests by HTTP version since the last call, so a run can show
+ * which protocol it really used.
  */
 export async function startH2Proxy(dir) {
   const { key, cert, certFile } = certificate(dir);

@@ -27,6 +27,14 @@ export const ENGINE_CONCURRENCY = (() => {
   if (!found) throw new Error('harness: DEFAULT_CONCURRENCY not found in crates/tms-core/src/engine/mod.rs');
   return Number(found[1]);
 })();
+/** The engine's in-progress row states (`Step::state` in tms-core), "queued" first. */
+export const ENGINE_STEPS = (() => {
+  const source = readFileSync(path.join(ROOT, 'crates/tms-core/src/engine/mod.rs'), 'utf8');
+  const body = /pub fn state\(&self\) -> &'static str \{([\s\S]*?)\n    \}/.exec(source)?.[1] ?? '';
+  const states = [...body.matchAll(/=> "([a-z-]+)"/g)].map((m) => m[1]);
+  if (states[0] !== 'queued') throw new Error('harness: Step::state not found in crates/tms-core/src/engine/mod.rs');
+  return states;
+})();
 /** Ids `prefix1`, `prefix2`, …: enough to fill the engine's slots, and `queued` more that must wait. */
 export const pastTheBound = (prefix, queued = 2) =>
   Array.from({ length: ENGINE_CONCURRENCY + queued }, (_, i) => `${prefix}${i + 1}`);

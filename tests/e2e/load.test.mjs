@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  ENGINE_CONCURRENCY, fixture, forSystem, maxInFlight, pasteToken, scenario, setSystems, sleep, step, tmsSystem, waitDone,
+  ENGINE_CONCURRENCY, ENGINE_STEPS, fixture, forSystem, maxInFlight, pasteToken, scenario, setSystems, sleep, step, tmsSystem, waitDone,
 } from './harness.mjs';
 
 const COUNT = 300;
@@ -46,8 +46,9 @@ async function memory(page, cdp) {
 
 const MB = (n) => `${(n / 1048576).toFixed(2)} MB`;
 
-// Rows whose system holds one of the engine's slots (a retry's wait holds it too).
-const WORKING = ['checking', 'reading-system', 'creating', 'waiting-retry', 'removing'];
+// Rows whose system holds one of the engine's slots: every step but waiting in the queue (a
+// retry's wait holds its slot too).
+const WORKING = ENGINE_STEPS.filter((s) => s !== 'queued');
 
 /** Watches the rows for the rest of the page's life: the most seen working at once, reset per run. */
 function watchWorking(page) {
