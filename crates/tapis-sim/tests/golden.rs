@@ -46,7 +46,7 @@ const OPERATIONS: [&str; 7] = [
     "login",
     "userinfo",
 ];
-const EXPECT: [&str; 16] = [
+const EXPECT: [&str; 17] = [
     "ok",
     "token-expired",
     "token-invalid",
@@ -61,6 +61,7 @@ const EXPECT: [&str; 16] = [
     "not-tms",
     "tms-refused",
     "key-not-yet-usable",
+    "cannot-verify",
     "server-error",
     "unexpected-response",
 ];

@@ -345,7 +345,7 @@ fn remove_deletes_the_credential() {
 }
 
 fn not_yet() -> Reply {
-    error(401, "SYSAPI_CRED_VALID_FAIL new key failed its check")
+    error(401, "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_VALID_FAIL new key failed its check")
 }
 
 #[test]
@@ -556,6 +556,27 @@ fn an_ambiguous_create_is_checked_before_any_new_create() {
     );
 }
 
+/// tms-mvp's CredUtils.verifyConnection has no TMS_KEYS case: its `default:` answers "not
+/// supported" inside the same 401 SYSAPI_CRED_VALID_FAIL as a refused key.
+const NOT_SUPPORTED: &str = "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_NOT_SUPPORTED Credential validation failed. Not supported for system type.";
+
+/// "Not supported" is not "refused": the system is read for a reason, nothing is created.
+#[test]
+fn a_check_tapis_cannot_perform_never_creates() {
+    for m in [Mode::Establish, Mode::CheckOnly] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [error(401, NOT_SUPPORTED)])
+            .on("get", "ls6", [tms_system()]);
+        let r = go(&t, &clock, &["ls6"], mode(m));
+        assert_eq!(
+            r.outcome("ls6").problem().map(|p| p.code()),
+            Some("cannot-verify")
+        );
+        assert_eq!(t.ops("ls6"), ["check", "get"], "never a create");
+    }
+}
+
 /// Only Tapis's own "new key failed its check" answer means "wait for the host"; any other
 /// 401 on create is not retried as one.
 #[test]
@@ -577,6 +598,8 @@ fn create_401_answers_by_meaning() {
             error(401, "SYSAPI_CRED_VALID_FAIL x SYSLIB_CRED_CONN_FAIL down"),
             "host-unreachable",
         ),
+        (error(401, NOT_SUPPORTED), "cannot-verify"),
+        (error(401, "SYSAPI_CRED_VALID_FAIL x"), "unexpected-response"),
     ];
     for (answer, code) in cases {
         let clock = FakeClock::new();

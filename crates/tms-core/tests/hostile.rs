@@ -26,6 +26,8 @@ fn body() -> impl Strategy<Value = String> {
     let codes = prop::sample::select(vec![
         "SYSLIB_CRED_NOT_FOUND",
         "SYSAPI_CRED_VALID_FAIL",
+        "SYSLIB_CRED_VALID_FAIL",
+        "SYSLIB_CRED_NOT_SUPPORTED",
         "SYSLIB_CRED_CONN_FAIL",
         "SYSLIB_UNAUTH",
         "SYSLIB_CRED_TMS_KEYS_",

@@ -132,24 +132,38 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         let stale = match self.check().await {
             Ok(()) => return Outcome::Present,
             Err(Ok(stale)) => stale,
+            // Tapis cannot test a credential here: the system's definition may say why (not
+            // Linux, not TMS keys). Nothing is created either way.
+            Err(Err(End::Problem(p @ Problem::CannotVerify { .. }))) => {
+                return match self.system_problem().await {
+                    Ok(reason) => Outcome::from_problem(reason.unwrap_or(p)),
+                    Err(end) => end.into_outcome(),
+                };
+            }
             Err(Err(end)) => return end.into_outcome(),
         };
         if self.run.spec.options.mode == Mode::CheckOnly {
             return Outcome::Missing { rejected: stale };
         }
-        let info = match self
+        match self.system_problem().await {
+            Ok(None) => self.create(stale).await,
+            Ok(Some(p)) => Outcome::from_problem(p),
+            Err(end) => end.into_outcome(),
+        }
+    }
+
+    /// Reads the system: why its definition rules out TMS keys, if it does (an unreadable
+    /// definition is a problem too).
+    async fn system_problem(&mut self) -> Result<Option<Problem>, End> {
+        let (client, id) = (&self.run.spec.client, self.id);
+        let resp = self
             .call(Step::ReadingSystem, Retry::Transient, || {
                 client.get_system(id)
             })
-            .await
-        {
-            Ok(resp) => parse_result::<SystemInfo>(&resp),
-            Err(end) => return end.into_outcome(),
-        };
-        if let Some(p) = info.map(|i| i.tms_problem()).unwrap_or_else(Some) {
-            return Outcome::from_problem(p);
-        }
-        self.create(stale).await
+            .await?;
+        Ok(parse_result::<SystemInfo>(&resp)
+            .map(|i| i.tms_problem())
+            .unwrap_or_else(Some))
     }
 
     /// `Ok` when a working key is in place; `Err(Ok(stale))` when the check says definitely

@@ -90,6 +90,11 @@ pub enum Problem {
     KeyRejected {
         message: String,
     },
+    /// Tapis cannot test this kind of credential here (`SYSLIB_CRED_NOT_SUPPORTED`): it says
+    /// nothing about whether a key works, so it is never a reason to create one.
+    CannotVerify {
+        message: String,
+    },
     HostUnreachable {
         message: String,
     },
@@ -147,6 +152,7 @@ impl Problem {
             Problem::LoginNotAllowed { .. } => "login-not-allowed",
             Problem::CredentialsMissing { .. } => "credentials-missing",
             Problem::KeyRejected { .. } => "key-rejected",
+            Problem::CannotVerify { .. } => "cannot-verify",
             Problem::HostUnreachable { .. } => "host-unreachable",
             Problem::NoAccess { .. } => "no-access",
             Problem::NotFound { .. } => "not-found",
@@ -175,6 +181,7 @@ impl Problem {
             | Problem::LoginNotAllowed { message }
             | Problem::CredentialsMissing { message }
             | Problem::KeyRejected { message }
+            | Problem::CannotVerify { message }
             | Problem::HostUnreachable { message }
             | Problem::NoAccess { message }
             | Problem::NotFound { message }
@@ -215,6 +222,7 @@ impl Problem {
             Problem::LoginNotAllowed { .. } => "This Tapis tenant does not allow logging in with a password from this page.".into(),
             Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
             Problem::KeyRejected { .. } => "A key is stored for you, but the system refused it when Tapis tried to log in.".into(),
+            Problem::CannotVerify { .. } => "Tapis cannot test this kind of credential on this system, so it could not tell whether a key works there. Nothing was changed.".into(),
             Problem::HostUnreachable { .. } => "Tapis could not connect to this system; it may be down or under maintenance.".into(),
             Problem::NoAccess { .. } => "You do not have access to this system; usually this means no active allocation on it.".into(),
             Problem::NotFound { .. } => "Tapis does not know a system with this id (or it was deleted).".into(),
@@ -255,6 +263,7 @@ impl Problem {
             }
             // A refused key is also what a missing allocation looks like: say both.
             Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
+            Problem::CannotVerify { .. } => "Contact TACC support and mention this message: Tapis may not support managed keys on this system yet.".into(),
             Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
             Problem::NoAccess { .. } => "Make sure you have an active allocation on this system (ask your PI or TACC support); new allocations can take a while to arrive.".into(),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
@@ -376,21 +385,32 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         // Not about any system: "no access to this system" would mislead.
         (Operation::Login, 403) => Problem::LoginNotAllowed { message },
         (_, 404) if per_system => Problem::NotFound { message },
-        // A connection failure carries VALID_FAIL too, so it must be tested first. On create it
-        // is not a key the host has yet to accept: waiting for propagation would not help.
-        (Operation::Check | Operation::Create, 401) if has("CONN_FAIL") => {
+        // Every failed validation is wrapped in SYSAPI_CRED_VALID_FAIL (ApiUtils
+        // .checkCredValidationResult); only the SYSLIB code inside says why, so each is matched
+        // exactly and an unknown one is unexpected, never a reason to create. On create a
+        // connection failure is not a key the host has yet to accept: waiting would not help.
+        (Operation::Check | Operation::Create, 401) if has("SYSLIB_CRED_CONN_FAIL") => {
             Problem::HostUnreachable { message }
         }
-        (Operation::Check, 401) if has("CRED_NOT_FOUND") => Problem::CredentialsMissing { message },
-        (Operation::Check, 401) if has("VALID_FAIL") => Problem::KeyRejected { message },
+        // CredUtils.verifyConnection has no TMS_KEYS case on tms-mvp (its `default:`), nor
+        // does verifyCredentials for GLOBUS or IRODS systems: "not supported", not "refused".
+        (Operation::Check | Operation::Create, 401) if has("SYSLIB_CRED_NOT_SUPPORTED") => {
+            Problem::CannotVerify { message }
+        }
+        (Operation::Check, 401) if has("SYSLIB_CRED_NOT_FOUND") => {
+            Problem::CredentialsMissing { message }
+        }
+        (Operation::Check, 401) if has("SYSLIB_CRED_VALID_FAIL") => Problem::KeyRejected { message },
         // On a system whose method is not TMS_KEYS, Tapis checks an empty credential of that
         // method and stores nothing (SystemsServiceImpl.createUserCredential).
-        (Operation::Create, 401) if has("VALID_FAIL") && has("CRED_NOT_FOUND") => Problem::NotTms {
+        (Operation::Create, 401) if has("SYSAPI_CRED_VALID_FAIL") && has("SYSLIB_CRED_NOT_FOUND") => Problem::NotTms {
             authn_method: String::new(),
         },
         // The new key failed its SSH check: the allocation has not reached the host yet, or
         // the user has no account there. Only this exact answer means that.
-        (Operation::Create, 401) if has("VALID_FAIL") => Problem::KeyNotYetUsable { message },
+        (Operation::Create, 401) if has("SYSLIB_CRED_VALID_FAIL") => {
+            Problem::KeyNotYetUsable { message }
+        }
         (_, 500..=599) => Problem::ServerError { status, message },
         _ => Problem::Unexpected { status, message },
     })

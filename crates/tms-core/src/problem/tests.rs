@@ -12,6 +12,9 @@ fn classification_table() {
         json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_VALID_FAIL auth failed");
     let conn =
         json("SYSAPI_CRED_VALID_FAIL Validation failed. SYSLIB_CRED_CONN_FAIL connection refused");
+    let not_supported = json(
+        "SYSAPI_CRED_VALID_FAIL Credential validation failed. Message: SYSLIB_CRED_NOT_SUPPORTED Credential validation failed. Not supported for system type.",
+    );
     let tms = |code: &str| json(&format!("SYSAPI_CRED_ERROR failed. {code} details"));
     let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
     let cases: Vec<(Operation, u16, String, &str)> = vec![
@@ -91,12 +94,23 @@ fn classification_table() {
         ),
         (Check, 502, html.into(), "server-error"),
         (Check, 503, "".into(), "server-error"),
+        (Create, 401, rejected.clone(), "key-not-yet-usable"),
+        // The validation wrapper alone says nothing about why: never "refused", never a create.
         (
             Create,
             401,
             json("SYSAPI_CRED_VALID_FAIL ssh failed"),
-            "key-not-yet-usable",
+            "unexpected-response",
         ),
+        (
+            Check,
+            401,
+            json("SYSAPI_CRED_VALID_FAIL Validation failed. Message: SOMETHING_NEW"),
+            "unexpected-response",
+        ),
+        // "Not supported" (no TMS_KEYS case in verifyConnection on tms-mvp; GLOBUS, IRODS).
+        (Check, 401, not_supported.clone(), "cannot-verify"),
+        (Create, 401, not_supported.clone(), "cannot-verify"),
         (
             Create,
             500,
