@@ -5,7 +5,9 @@
 //
 // Economy: the faults that do not stop a run share ONE run, one system per fault; the token
 // faults (which stop every system by design) get one short run each on the same page; request
-// timeouts (30 s in the app) use Playwright's fake clock instead of waiting.
+// timeouts (30 s in the app, 75 s for checks and creates, which wait for Tapis's SSH login) use
+// Playwright's fake clock instead of waiting. A create whose answer was lost is checked again only
+// 60 s after it was sent (Tapis may still be logging in to the host), so those rows take a minute.
 //
 // Retry bounds, from the engine: a check, read or removal is tried at most 3 times (2 retries
 // after a 5xx, timeout or network error, never after a 4xx); a create that got an ambiguous
@@ -155,7 +157,7 @@ describe('faults', () => {
   before(env.setup);
   after(env.teardown);
 
-  test('one run, one fault per system on check, read and create: clear ends, bounded retries, no blind re-create', { timeout: 120_000 }, async (t) => {
+  test('one run, one fault per system on check, read and create: clear ends, bounded retries, no blind re-create', { timeout: 300_000 }, async (t) => {
     const trap = await startTrap(t);
     const def = scenario({
       systems: CASES.map((c) => tmsSystem(c.id, { sshCheckDelayMs: 20 })),
@@ -169,7 +171,8 @@ describe('faults', () => {
     const browser = track(page, sim.url);
     const started = Date.now();
     await page.click('#establish');
-    for (const c of CASES) await waitRow(page, c.id, c.state, { sim, timeout: 60_000 });
+    // k-drop waits twice for a lost create to settle at Tapis (60 s each).
+    for (const c of CASES) await waitRow(page, c.id, c.state, { sim, timeout: 200_000 });
     await waitDone(page);
     t.diagnostic(`${CASES.length} systems, one fault each, finished in ${Date.now() - started} ms`);
 
@@ -451,7 +454,7 @@ describe('faults', () => {
     });
     const { page, sim, assertNoErrors } = await env.open(t, def, {
       query: (s) => `?tenant=${encodeURIComponent(s.url)}`,
-      // Time flows as usual; fastForward jumps it past the app's 30 s request timeout.
+      // Time flows as usual; fastForward jumps it past the app's request timeouts.
       beforeLoad: (p) => p.clock.install(),
     });
     // A hanging request reaches the simulator's log only when it ends: watch the browser's side.
@@ -465,7 +468,10 @@ describe('faults', () => {
       }
       await sleep(150); // let the request reach the simulator
     };
+    // Past the 30 s timeout of logins, reads, removals and discovery; `pastSsh` past the 75 s
+    // of checks and creates (and the 60 s a lost create is given to settle before its re-check).
     const past = () => page.clock.fastForward(31_000);
+    const pastSsh = () => page.clock.fastForward(76_000);
     const cred = (id) => `/v3/systems/credential/${id}/user/demo`;
 
     // Login: the token request hangs, times out with a message, and the next try works.
@@ -494,11 +500,11 @@ describe('faults', () => {
     await sentFor(`GET /v3/systems/t-get`);
     await sentFor(`POST ${cred('t-create')}`);
     await sentFor(`POST ${cred('t-lost')}`);
-    await past();
+    await pastSsh();
     // t-never: one jump per attempt.
     for (let attempt = 1; attempt <= 3; attempt++) {
       await sentFor(`POST ${cred('t-never')}/check`, attempt);
-      await past();
+      await pastSsh();
     }
     for (const id of ['t-check', 't-get', 't-create', 't-lost']) await waitRow(page, id, 'created', { sim });
     await waitRow(page, 't-never', 'failed', { sim });

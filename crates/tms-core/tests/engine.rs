@@ -4,7 +4,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use support::*;
-use tms_core::engine::{run, Event, Mode, Options, Outcome, RunControl, RunSpec, Step};
+use tms_core::engine::{
+    run, Event, Mode, Options, Outcome, RunControl, RunSpec, Step, TAPIS_SSH_MAX_MS,
+};
 use tms_core::http::{Clock, TransportError};
 use tms_core::problem::{Problem, TmsRefusal};
 use tms_core::tapis::Client;
@@ -345,7 +347,10 @@ fn remove_deletes_the_credential() {
 }
 
 fn not_yet() -> Reply {
-    error(401, "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_VALID_FAIL new key failed its check")
+    error(
+        401,
+        "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_VALID_FAIL new key failed its check",
+    )
 }
 
 #[test]
@@ -446,7 +451,7 @@ fn transient_errors_are_retried_a_bounded_number_of_times_and_never_create() {
             fail(TransportError::Network("connection refused".into()), 10),
             "network",
         ),
-        (reply(200, "late").after(60_000), "timeout"),
+        (reply(200, "late").after(90_000), "timeout"),
     ];
     for (answer, code) in cases {
         for retries in [0, 2] {
@@ -503,7 +508,7 @@ fn an_ambiguous_create_is_checked_before_any_new_create() {
         error(500, "SYSAPI_CRED_ERROR boom"),
         reply(502, "<html><title>502 Bad Gateway</title></html>"),
         fail(TransportError::Network("connection reset".into()), 10),
-        reply(201, "late").after(60_000),
+        reply(201, "late").after(90_000),
     ];
     for answer in ambiguous {
         let clock = FakeClock::new();
@@ -556,6 +561,83 @@ fn an_ambiguous_create_is_checked_before_any_new_create() {
     );
 }
 
+/// Tapis stores a new key only after its SSH login to the host succeeds (up to 50 s): after a
+/// create whose answer was lost, the check that decides on another create waits until that
+/// login must be over, or it would find nothing and a second key pair would be minted.
+#[test]
+fn a_lost_create_answer_is_checked_only_once_tapis_must_be_done() {
+    let lost = [
+        fail(TransportError::Network("connection reset".into()), 10),
+        fail(TransportError::Timeout, 10),
+    ];
+    for answer in lost {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing(), ok()])
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", [answer.clone()]);
+        let r = go(&t, &clock, &["ls6"], establish());
+        assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
+        let sent = t.sent.borrow();
+        let at = |op: &str| {
+            sent.iter()
+                .filter(|s| s.op == op)
+                .map(|s| s.at_ms)
+                .collect::<Vec<_>>()
+        };
+        let settle = Options::default().create_settle_ms;
+        assert!(settle > TAPIS_SSH_MAX_MS);
+        assert!(
+            at("check")[1] >= at("create")[0] + settle,
+            "{answer:?}: re-checked {} ms after the create",
+            at("check")[1] - at("create")[0]
+        );
+    }
+    // A 5xx is Tapis's own answer, given when it was done: the re-check follows at once.
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing(), ok()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [error(500, "SYSAPI_CRED_ERROR boom")]);
+    go(&t, &clock, &["ls6"], establish());
+    let sent = t.sent.borrow();
+    assert!(sent[3].at_ms - sent[2].at_ms < 5_000);
+}
+
+/// Checks and creates wait for Tapis's SSH login, so their timeout outlasts it; other
+/// requests keep the shorter one.
+#[test]
+fn checks_and_creates_outlast_tapis_ssh_login() {
+    let o = Options::default();
+    assert!(o.ssh_timeout_ms > TAPIS_SSH_MAX_MS && o.ssh_timeout_ms >= o.create_settle_ms);
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    let slow = TAPIS_SSH_MAX_MS - 1_000;
+    t.on("check", "ls6", [missing().after(slow)])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [created().after(slow)]);
+    let r = go(&t, &clock, &["ls6"], establish());
+    assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
+    assert_eq!(t.ops("ls6"), ["check", "get", "create"]);
+    // A read as slow as that times out.
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system().after(slow)]);
+    let r = go(
+        &t,
+        &clock,
+        &["ls6"],
+        Options {
+            transient_retries: 0,
+            ..establish()
+        },
+    );
+    assert_eq!(
+        r.outcome("ls6").problem().map(|p| p.code()),
+        Some("timeout")
+    );
+}
+
 /// tms-mvp's CredUtils.verifyConnection has no TMS_KEYS case: its `default:` answers "not
 /// supported" inside the same 401 SYSAPI_CRED_VALID_FAIL as a refused key.
 const NOT_SUPPORTED: &str = "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_NOT_SUPPORTED Credential validation failed. Not supported for system type.";
@@ -599,7 +681,10 @@ fn create_401_answers_by_meaning() {
             "host-unreachable",
         ),
         (error(401, NOT_SUPPORTED), "cannot-verify"),
-        (error(401, "SYSAPI_CRED_VALID_FAIL x"), "unexpected-response"),
+        (
+            error(401, "SYSAPI_CRED_VALID_FAIL x"),
+            "unexpected-response",
+        ),
     ];
     for (answer, code) in cases {
         let clock = FakeClock::new();

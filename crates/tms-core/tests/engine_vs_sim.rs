@@ -72,6 +72,9 @@ fn options(mode: Mode) -> Options {
         concurrency: 8,
         transient_retries: 1,
         request_timeout_ms: 10_000,
+        ssh_timeout_ms: 10_000,
+        // The simulator acts before it answers or drops: no create is still running there.
+        create_settle_ms: 500,
         // Real seconds: long enough for one refused key to be accepted on the next try.
         create_retry_window_ms: 8_000,
         ..Options::default()
@@ -916,6 +919,7 @@ fn matrix_options(mode: Mode, concurrency: usize) -> Options {
         concurrency,
         transient_retries: RETRIES,
         request_timeout_ms: TIMEOUT_MS,
+        ssh_timeout_ms: TIMEOUT_MS,
         ..options(mode)
     }
 }

@@ -44,10 +44,23 @@ pub struct Options {
     /// Retries after a 5xx, timeout or network error; never after a 4xx. On create, each one
     /// is a check first (Tapis may have stored the key) and a create only if it is missing.
     pub transient_retries: u32,
+    /// For requests that need no SSH login: reading a system, removing, login, discovery.
     pub request_timeout_ms: u64,
+    /// For a check or a create, which wait for Tapis to log in to the host over SSH (up to
+    /// [`TAPIS_SSH_MAX_MS`]): a shorter timeout would give up on a create Tapis is still
+    /// carrying out.
+    pub ssh_timeout_ms: u64,
+    /// After a create whose answer was lost (network error, timeout), how long from sending it
+    /// before the check that decides whether to create again: Tapis stores the key only after
+    /// its SSH login succeeds, so an earlier check would find nothing and mint a second key.
+    pub create_settle_ms: u64,
     /// Makes backoff jitter reproducible.
     pub seed: u64,
 }
+
+/// The longest one SSH login by Tapis takes before it gives up: tapis-shared-java
+/// `ssh/apache/SSHTimeouts.java`, 30 s to connect plus 20 s to authenticate.
+pub const TAPIS_SSH_MAX_MS: u64 = 50_000;
 
 /// See [`Options::concurrency`].
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -60,6 +73,9 @@ impl Default for Options {
             create_retry_window_ms: 300_000,
             transient_retries: 2,
             request_timeout_ms: DEFAULT_TIMEOUT_MS,
+            // The SSH login plus the key service and secret store calls around it.
+            ssh_timeout_ms: TAPIS_SSH_MAX_MS + 25_000,
+            create_settle_ms: TAPIS_SSH_MAX_MS + 10_000,
             seed: 0,
         }
     }

@@ -81,6 +81,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Run<'_, T, C, F> {
             id,
             started_ms: self.clock.now_ms(),
             first_create_ms: None,
+            sent_ms: 0,
             rng: self.spec.options.seed ^ fnv1a(id.as_str()) ^ index as u64,
             stop_waiting: self.control.waiting_flag(id),
         };
@@ -99,6 +100,8 @@ struct Task<'r, 'a, T, C, F> {
     started_ms: u64,
     /// The key-acceptance window runs from the first create, across re-checks.
     first_create_ms: Option<u64>,
+    /// When the last request left: a create whose answer was lost may still be running.
+    sent_ms: u64,
     rng: u64,
     stop_waiting: Cancel,
 }
@@ -202,7 +205,11 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 return Outcome::Failed(problem);
             }
             rechecks += 1;
-            let delay = self.jittered(TRANSIENT_BASE_MS << (rechecks - 1));
+            let mut delay = self.jittered(TRANSIENT_BASE_MS << (rechecks - 1));
+            if matches!(problem, Problem::Network { .. } | Problem::Timeout) {
+                let settled = self.sent_ms + self.run.spec.options.create_settle_ms;
+                delay = delay.max(settled.saturating_sub(self.run.clock.now_ms()));
+            }
             if let Err(end) = self.wait(delay, problem, rechecks).await {
                 return end.into_outcome();
             }
@@ -224,10 +231,14 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
     ) -> Result<Response, End> {
         let run = self.run;
         let flags = [&run.control.cancel, &run.halt];
+        let options = &run.spec.options;
         let sender = Sender {
             transport: run.transport,
             clock: run.clock,
-            timeout_ms: run.spec.options.request_timeout_ms,
+            timeout_ms: match step {
+                Step::Checking | Step::Creating => options.ssh_timeout_ms,
+                _ => options.request_timeout_ms,
+            },
             cancel: &flags,
         };
         let mut transient = 0u32;
@@ -240,6 +251,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             }
             self.step(step.clone(), attempt);
             let call = build();
+            self.sent_ms = run.clock.now_ms();
             let mut log = |r| run.emit(Event::Request(r));
             let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),

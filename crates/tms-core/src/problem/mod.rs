@@ -400,12 +400,18 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         (Operation::Check, 401) if has("SYSLIB_CRED_NOT_FOUND") => {
             Problem::CredentialsMissing { message }
         }
-        (Operation::Check, 401) if has("SYSLIB_CRED_VALID_FAIL") => Problem::KeyRejected { message },
+        (Operation::Check, 401) if has("SYSLIB_CRED_VALID_FAIL") => {
+            Problem::KeyRejected { message }
+        }
         // On a system whose method is not TMS_KEYS, Tapis checks an empty credential of that
         // method and stores nothing (SystemsServiceImpl.createUserCredential).
-        (Operation::Create, 401) if has("SYSAPI_CRED_VALID_FAIL") && has("SYSLIB_CRED_NOT_FOUND") => Problem::NotTms {
-            authn_method: String::new(),
-        },
+        (Operation::Create, 401)
+            if has("SYSAPI_CRED_VALID_FAIL") && has("SYSLIB_CRED_NOT_FOUND") =>
+        {
+            Problem::NotTms {
+                authn_method: String::new(),
+            }
+        }
         // The new key failed its SSH check: the allocation has not reached the host yet, or
         // the user has no account there. Only this exact answer means that.
         (Operation::Create, 401) if has("SYSLIB_CRED_VALID_FAIL") => {
