@@ -187,7 +187,7 @@ pub fn parse_origin(input: &str) -> Result<String, String> {
 /// The tenant URL to start with, where the login form sends the password.
 ///
 /// The host page's `data-base-url` wins: the page embedding the app decides. Without it, the
-/// `?tenant=` parameter is taken only for Tapis's own `*.tapis.io` hosts, or for loopback (the
+/// `?tenant=` parameter is taken only for a Tapis tenant's own `https://<tenant>.tapis.io`, or for loopback (the
 /// simulator) when the page itself is served from loopback: anyone can craft a link, and a
 /// deployed page must not be aimed at a port on the user's machine.
 pub fn initial_base_url(data_attr: Option<&str>, query: &str, page_origin: &str) -> String {
@@ -200,7 +200,7 @@ pub fn initial_base_url(data_attr: Option<&str>, query: &str, page_origin: &str)
                 if url.is_loopback() {
                     page_is_loopback
                 } else {
-                    url.host().ends_with(".tapis.io")
+                    url.is_tapis_tenant()
                 }
             })
     };

@@ -182,6 +182,38 @@ fn initial_base_url_cases() {
             DEPLOYED,
             DEFAULT_BASE_URL,
         ),
+        // A user's own container under tapis.io (Tapis Pods) is not a tenant; neither is a
+        // tenant address with a port or a path.
+        (
+            None,
+            "?tenant=https://designsafe.pods.tacc.tapis.io",
+            DEPLOYED,
+            DEFAULT_BASE_URL,
+        ),
+        (
+            None,
+            "?tenant=https://mypod.pods.designsafe.tapis.io",
+            DEPLOYED,
+            DEFAULT_BASE_URL,
+        ),
+        (
+            None,
+            "?tenant=https://tacc.tapis.io:8443",
+            DEPLOYED,
+            DEFAULT_BASE_URL,
+        ),
+        (
+            None,
+            "?tenant=https://tacc.tapis.io/somewhere",
+            DEPLOYED,
+            DEFAULT_BASE_URL,
+        ),
+        (
+            None,
+            "?tenant=https://dev.develop.tapis.io",
+            DEPLOYED,
+            "https://dev.develop.tapis.io",
+        ),
         (Some("not a url"), "", DEPLOYED, DEFAULT_BASE_URL),
     ];
     for (data, query, page, expected) in cases {

@@ -24,6 +24,8 @@ pub enum UrlError {
     InvalidHost(String),
     InvalidPort(String),
     ApiPath,
+    /// Under tapis.io but not a tenant's address (e.g. a Tapis Pods container).
+    NotATenant(String),
 }
 
 impl fmt::Display for UrlError {
@@ -50,6 +52,10 @@ impl fmt::Display for UrlError {
             UrlError::EmptyHost => write!(f, "The address has no host name."),
             UrlError::InvalidHost(h) => write!(f, "\"{h}\" is not a valid host name."),
             UrlError::InvalidPort(p) => write!(f, "\"{p}\" is not a valid port number."),
+            UrlError::NotATenant(h) => write!(
+                f,
+                "\"{h}\" is not a Tapis tenant address; those look like {DEFAULT_BASE_URL}."
+            ),
             UrlError::ApiPath => write!(
                 f,
                 "Enter only the tenant address, without /v3/... (e.g. {DEFAULT_BASE_URL})."
@@ -84,6 +90,9 @@ impl BaseUrl {
         let (host, port) = split_host_port(authority)?;
         // "designsafe.tapis.io." is the same DNS name: one spelling, so issuer checks compare equal.
         let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+        if host.ends_with(".tapis.io") && !is_tenant_host(&host) {
+            return Err(UrlError::NotATenant(host));
+        }
         if scheme == "http" && !is_loopback(&host) {
             return Err(UrlError::InsecureHttp(authority.to_ascii_lowercase()));
         }
@@ -114,6 +123,31 @@ impl BaseUrl {
     pub fn is_loopback(&self) -> bool {
         is_loopback(&self.host)
     }
+
+    /// A Tapis tenant's own address on Tapis's primary site: `https://<tenant>.tapis.io`, no
+    /// port or path (the only kind a crafted link may choose).
+    pub fn is_tapis_tenant(&self) -> bool {
+        self.url.strip_prefix("https://") == Some(self.host.as_str()) && is_tenant_host(&self.host)
+    }
+}
+
+/// `<tenant>.tapis.io`, or a tenant of the `develop.` or `staging.` deployments
+/// (tapis-deployer `inventory_example`, `global_tapis_domain`). Anything deeper under tapis.io
+/// is not a tenant: Tapis Pods serves user-chosen containers at `<pod>.pods.<tenant>.tapis.io`
+/// (tapis-deployer `playbooks/roles/proxy/templates/docker/nginx.conf`), where a token or a
+/// password must never go.
+fn is_tenant_host(host: &str) -> bool {
+    let Some(name) = host.strip_suffix(".tapis.io") else {
+        return false;
+    };
+    let tenant = [".develop", ".staging"]
+        .iter()
+        .find_map(|site| name.strip_suffix(site))
+        .unwrap_or(name);
+    !tenant.is_empty()
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl Default for BaseUrl {
@@ -291,7 +325,35 @@ mod tests {
             ("https://x.org:+1", InvalidPort("+1".into())),
             ("https://designsafe.tapis.io/v3/tokens", ApiPath),
             ("https://designsafe.tapis.io/v3", ApiPath),
+            (
+                "https://x.pods.designsafe.tapis.io",
+                NotATenant("x.pods.designsafe.tapis.io".into()),
+            ),
+            (
+                "https://designsafe.pods.tacc.tapis.io",
+                NotATenant("designsafe.pods.tacc.tapis.io".into()),
+            ),
+            ("https://a_b.tapis.io", InvalidHost("a_b.tapis.io".into())),
         ];
+        // Tenants of the primary site and of the develop and staging deployments.
+        for ok in [
+            "https://designsafe.tapis.io",
+            "https://admin.develop.tapis.io",
+            "https://tacc.staging.tapis.io",
+        ] {
+            let url = BaseUrl::parse(ok).unwrap();
+            assert!(url.is_tapis_tenant(), "{ok}");
+        }
+        for not_for_links in [
+            "https://tacc.tapis.io:8443",
+            "https://tacc.tapis.io/x",
+            "http://127.0.0.1:5050",
+        ] {
+            assert!(
+                !BaseUrl::parse(not_for_links).unwrap().is_tapis_tenant(),
+                "{not_for_links}"
+            );
+        }
         for (input, want) in cases {
             assert_eq!(BaseUrl::parse(input), Err(want), "{input}");
         }
