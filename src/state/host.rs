@@ -4,6 +4,7 @@
 use super::{AppState, RunPhase, Target, TokenStatus};
 use tms_core::engine::{Mode, Outcome};
 use tms_core::tapis::RequestRecord;
+use tms_core::Token;
 
 /// Asks for a fresh token for the same reason at most this often, so a host that keeps answering
 /// with a short-lived (or a rejected) token is not asked in a tight loop.
@@ -25,7 +26,13 @@ pub struct HostLink {
     pub resume: Option<Mode>,
     /// Counts finished runs: the bridge sends `tms:done` once per value.
     pub done_seq: u64,
+    /// Notes in the activity log so far: a page flooding the app with messages cannot grow
+    /// the log (and memory) without bound.
+    notes: usize,
 }
+
+/// After this many host notes, one last note says the rest are not logged.
+pub const MAX_HOST_NOTES: usize = 100;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenAsk {
@@ -50,11 +57,18 @@ impl HostLink {
 
 impl AppState {
     /// A token from the host page: taken like a pasted one, and a run the old one could not
-    /// finish goes on with it.
+    /// finish goes on with it. One that cannot be used (malformed, expired) does not replace a
+    /// usable token: the host's mistake is noted, and the user's token stays.
     pub(super) fn host_token(&mut self, token: tms_core::Secret) {
+        self.host.sent_token = true;
+        if self.usable_token().is_ok() {
+            if let Err(error) = Token::parse(token.expose(), self.now_ms / 1000) {
+                self.host_note("token from the host page ignored", Some(error.to_string()));
+                return;
+            }
+        }
         self.host_note("token received from the host page", None);
         self.apply_token_input(token);
-        self.host.sent_token = true;
         if let (Some(mode), false) = (self.host.resume, self.run.is_running()) {
             if self.usable_token().is_ok() {
                 self.host.resume = None;
@@ -66,13 +80,22 @@ impl AppState {
     /// Something from the host side that was not taken, noted in the activity log (what and why,
     /// never the message's content).
     pub(super) fn host_note(&mut self, what: &str, why: Option<String>) {
+        self.host.notes += 1;
+        let (path, message) = match self.host.notes {
+            n if n < MAX_HOST_NOTES => (what.to_string(), why),
+            MAX_HOST_NOTES => (
+                "further notes about the host page are not logged".to_string(),
+                None,
+            ),
+            _ => return,
+        };
         let record = RequestRecord {
             started_ms: self.now_ms,
             method: "HOST",
-            path: what.to_string(),
+            path,
             status: None,
             duration_ms: 0,
-            message: why,
+            message,
             system: None,
         };
         self.log_request(record);

@@ -16,7 +16,7 @@ mod systems;
 mod tests;
 
 pub use discovery::{Discovery, DiscoveryRequest};
-pub use host::{HostLink, HostResult, TokenAsk, ASK_INTERVAL_MS};
+pub use host::{HostLink, HostResult, TokenAsk, ASK_INTERVAL_MS, MAX_HOST_NOTES};
 pub use refusal::{Failure, Refusal};
 pub use rows::{Row, RowStatus, Summary};
 pub use run::{RunPhase, RunRequest, Target};
@@ -254,6 +254,14 @@ impl AppState {
     /// a username of their own (kept, so the mismatch refusal can explain it). Anything learnt
     /// with the previous token (its rejection, the systems it could see) goes with it.
     fn set_token(&mut self, field: TokenField) {
+        // The very token Tapis rejected, again (pasted, or resent by a host that caches it):
+        // nothing changes, so the rejection stands and no run starts with it.
+        if self.token_rejected.is_some()
+            && matches!(&field, TokenField::Parsed(_))
+            && field == self.token
+        {
+            return;
+        }
         if let TokenField::Parsed(token) = &field {
             let info = token.info();
             if let Ok(base) = info.base_url() {

@@ -100,7 +100,8 @@ fn a_rejected_token_asks_the_host_and_the_run_goes_on_with_the_fresh_one() {
         state.host.done_seq, 0,
         "no result while it waits for a token"
     );
-    let state = state.apply(host_token(3600));
+    // A fresh token: another one than Tapis rejected.
+    let state = state.apply(host_token(3700));
     let request = state.run.request().expect("the run goes on").clone();
     assert_eq!(request.mode, Mode::CheckOnly);
     assert_eq!(state.host.resume, None);
@@ -127,4 +128,67 @@ fn every_finished_run_is_reported_once_and_without_the_token() {
     // Every field the host receives, as text.
     let json = format!("{:?}", state.host_results());
     assert!(!json.contains(&raw[..20]) && !json.contains(raw.rsplit('.').next().unwrap()));
+}
+
+/// A host that keeps handing back the token Tapis rejected starts nothing with it.
+#[test]
+fn the_same_rejected_token_again_changes_nothing() {
+    let rejected = Outcome::TokenRejected(Problem::TokenRevoked {
+        message: "Token is revoked.".into(),
+    });
+    let state = run(embedded().apply(host_token(3600)), Mode::Establish);
+    let state = finish_all(state, 1, rejected);
+    let before = state.token_gen;
+    for again in [
+        host_token(3600),
+        Action::TokenInput(Secret::new(jwt("alice", ISS, 3600))),
+    ] {
+        let state = state.clone().apply(again);
+        assert!(!state.run.is_running(), "no run with the rejected token");
+        assert!(state.token_rejected.is_some(), "the rejection stands");
+        assert_eq!(state.token_gen, before);
+        assert_eq!(
+            state.host.resume,
+            Some(Mode::Establish),
+            "still waiting for a fresh one"
+        );
+    }
+}
+
+/// A malformed or expired token from the host does not replace the user's usable one.
+#[test]
+fn an_unusable_host_token_keeps_the_good_one() {
+    let good = jwt("alice", ISS, 3600);
+    let pasted = AppState::new(NOW_MS, String::new()).apply(Action::TokenInput(Secret::new(good)));
+    for bad in ["not a token".to_string(), jwt("alice", ISS, -60)] {
+        let state = pasted
+            .clone()
+            .apply(Action::HostToken(Secret::new(bad.clone())));
+        assert_eq!(state.token_status(), TokenStatus::Valid, "{bad}");
+        assert_eq!(state.token_gen, pasted.token_gen);
+        let note = state.log.last().unwrap();
+        assert_eq!(note.path, "token from the host page ignored");
+        assert!(note
+            .message
+            .as_deref()
+            .is_some_and(|m| !m.is_empty() && !m.contains(&bad)));
+    }
+    // Without a usable token the host's one is shown, error and all, like a paste.
+    let state = AppState::new(NOW_MS, String::new())
+        .apply(Action::HostToken(Secret::new("not a token".into())));
+    assert!(matches!(state.token, TokenField::Invalid(_)));
+}
+
+/// A page that floods the app with messages cannot grow the activity log without bound.
+#[test]
+fn host_notes_stop_at_a_cap() {
+    let mut state = AppState::new(NOW_MS, String::new());
+    for i in 0..(MAX_HOST_NOTES * 3) {
+        state = state.apply(Action::HostIgnored {
+            what: format!("message {i} ignored"),
+            why: "origin not allowed".into(),
+        });
+    }
+    assert_eq!(state.log.len(), MAX_HOST_NOTES);
+    assert!(state.log.last().unwrap().path.contains("not logged"));
 }
