@@ -3,6 +3,7 @@
 use super::AppState;
 use tms_core::json::Writer;
 use tms_core::tapis::RequestRecord;
+use tms_core::BaseUrl;
 
 impl AppState {
     pub fn report_json(&self) -> String {
@@ -15,9 +16,9 @@ impl AppState {
             .key("generated_at_ms")
             .number(self.now_ms)
             .key("tenant")
-            .string(&self.base_url)
+            .string(&self.report_tenant())
             .key("username")
-            .string(&self.username)
+            .string(&self.report_username())
             .key("token_expires_at")
             .opt_number(self.token().map(|t| t.info().expires_at))
             .key("results")
@@ -43,6 +44,30 @@ impl AppState {
         }
         w.end_array().end_object();
         w.finish()
+    }
+}
+
+impl AppState {
+    /// Both fields are typed by the user, who may paste a token or a password into them by
+    /// mistake: the report holds them only in a shape that cannot carry one.
+    fn report_tenant(&self) -> String {
+        BaseUrl::parse(&self.base_url).map_or_else(
+            |_| "(not a tenant address: left out)".to_string(),
+            |url| url.as_str().to_string(),
+        )
+    }
+
+    fn report_username(&self) -> String {
+        let name = self.username.trim();
+        let plausible = name.len() <= 64
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+'));
+        if plausible {
+            name.to_string()
+        } else {
+            "(not a user name: left out)".to_string()
+        }
     }
 }
 

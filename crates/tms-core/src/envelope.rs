@@ -93,7 +93,7 @@ pub fn excerpt(text: &str) -> String {
         if count > 0 {
             out.push(' ');
         }
-        out.push_str(word);
+        push_redacted(&mut out, word);
         if out.len() > EXCERPT_CHARS * 4 {
             break; // enough: no need to fold a megabyte to keep 300 characters
         }
@@ -106,6 +106,27 @@ pub fn excerpt(text: &str) -> String {
         }
         None => out,
     }
+}
+
+/// What replaces a token found in a message.
+pub const TOKEN_REMOVED: &str = "[token removed]";
+
+/// Appends `word` with any JWT in it replaced: a server or proxy that echoes the request's token
+/// back (a JWT starts with `eyJ`, the encoding of `{"`) must not put it in the log or report.
+fn push_redacted(out: &mut String, mut word: &str) {
+    let token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    while let Some(i) = word.find("eyJ") {
+        let len = word[i..].find(|c| !token_char(c)).unwrap_or(word.len() - i);
+        if len < 16 {
+            out.push_str(&word[..i + 3]);
+            word = &word[i + 3..];
+            continue;
+        }
+        out.push_str(&word[..i]);
+        out.push_str(TOKEN_REMOVED);
+        word = &word[i + len..];
+    }
+    out.push_str(word);
 }
 
 #[cfg(test)]
@@ -157,5 +178,30 @@ mod tests {
         assert_eq!(result::<A>(r#"{"result":"x"}"#), None);
         assert_eq!(result::<A>("TAPIS_SECURITY_JWT_EXPIRED"), None);
         assert!(is_json_object(ok) && !is_json_object("[1]") && !is_json_object("plain"));
+    }
+
+    #[test]
+    fn a_token_echoed_in_a_message_is_removed() {
+        let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
+        for (text, want) in [
+            (
+                format!("bad token {jwt} here"),
+                format!("bad token {TOKEN_REMOVED} here"),
+            ),
+            (
+                format!("token=\"{jwt}\"."),
+                format!("token=\"{TOKEN_REMOVED}\"."),
+            ),
+            (format!("{jwt}{jwt}"), TOKEN_REMOVED.to_string()),
+            (
+                "keyJ is not one, nor eyJab".into(),
+                "keyJ is not one, nor eyJab".into(),
+            ),
+        ] {
+            assert_eq!(excerpt(&text), want);
+            assert!(
+                !message_excerpt(&format!("{{\"message\":\"{text}\"}}")).contains("c2lnbmF0dXJl")
+            );
+        }
     }
 }

@@ -499,5 +499,26 @@ fn the_report_never_contains_the_token() {
     assert_eq!(parsed["results"][1]["state"], "missing");
 }
 
+/// A token or password typed into the wrong field (the username, the tenant address) does not
+/// reach the report either.
+#[test]
+fn the_report_leaves_out_a_secret_typed_into_another_field() {
+    let raw = jwt("alice", "https://designsafe.tapis.io/v3/tokens", 3600);
+    let state = AppState::new(NOW_MS, "https://alice:hunter2@designsafe.tapis.io".into())
+        .apply(Action::SetUsername(raw.clone()));
+    let report = state.report_json();
+    assert!(!report.contains(raw.split('.').nth(1).unwrap()));
+    assert!(!report.contains("hunter2"));
+    let parsed: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert!(parsed["username"].as_str().unwrap().contains("left out"));
+    assert!(parsed["tenant"].as_str().unwrap().contains("left out"));
+    // Ordinary values are kept as typed (normalised for the address).
+    let state = AppState::new(NOW_MS, "https://DesignSafe.tapis.io/".into())
+        .apply(Action::SetUsername("jdoe_1".into()));
+    let parsed: serde_json::Value = serde_json::from_str(&state.report_json()).unwrap();
+    assert_eq!(parsed["username"], "jdoe_1");
+    assert_eq!(parsed["tenant"], "https://designsafe.tapis.io");
+}
+
 mod hardening;
 mod host;
