@@ -68,13 +68,24 @@ pub fn App(props: &Props) -> Html {
             }
         }
     });
-    // Unmounting stops a run in progress: no request or retry timer outlives the app.
-    let live_run = use_mut_ref(|| None);
-    *live_run.borrow_mut() = state.run.request().map(|r| r.control.clone());
+    // Unmounting stops a run or a discovery in progress: no request (each carries the token)
+    // or retry timer outlives the app.
+    let live = use_mut_ref(|| (None, None));
+    *live.borrow_mut() = (
+        state.run.request().map(|r| r.control.clone()),
+        match &state.discovery {
+            Discovery::Running(request) => Some(request.cancel.clone()),
+            _ => None,
+        },
+    );
     use_effect_with((), move |_| {
         move || {
-            if let Some(control) = live_run.borrow().as_ref() {
+            let (run, discovery) = &*live.borrow();
+            if let Some(control) = run {
                 control.cancel();
+            }
+            if let Some(cancel) = discovery {
+                cancel.cancel();
             }
         }
     });
