@@ -287,12 +287,15 @@ describe('hostile input', () => {
     assertNoErrors();
   });
 
-  test('?tenant= with javascript:, userinfo or another host is ignored for the login target', async (t) => {
+  test('?tenant= with javascript:, userinfo, another host or a Tapis Pods container is ignored for the login target', async (t) => {
     const def = scenario({ systems: [tmsSystem('ls6')] });
-    for (const tenant of ['javascript:alert(1)', 'https://user:pw@designsafe.tapis.io', 'https://evil.example', 'https://designsafe.tapis.io.evil.example']) {
+    // Tapis Pods serves anyone's container at <pod>.pods.<tenant>.tapis.io: under tapis.io, not a tenant.
+    const tenants = ['javascript:alert(1)', 'https://user:pw@designsafe.tapis.io', 'https://evil.example',
+      'https://designsafe.tapis.io.evil.example', 'https://evil.pods.designsafe.tapis.io', 'https://designsafe.pods.tacc.tapis.io'];
+    for (const tenant of tenants) {
       const { page, assertNoErrors, close } = await env.open(t, def, { query: `?tenant=${encodeURIComponent(tenant)}` });
       const target = (await page.textContent('#login-target')).trim();
-      assert.doesNotMatch(target, /javascript|user:pw|evil/, `${tenant}: the login target is ${target}`);
+      assert.doesNotMatch(target, /javascript|user:pw|evil|pods/, `${tenant}: the login target is ${target}`);
       assert.match(target, /\shttps:\/\/[a-z0-9.-]+\.tapis\.io$/, `${tenant}: a Tapis tenant: ${target}`);
       assertNoErrors();
       await close();
