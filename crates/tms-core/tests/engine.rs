@@ -953,6 +953,44 @@ fn cancel_during_a_request() {
         .all(|rec| rec.status.is_none() && rec.message.as_deref() == Some("cancelled")));
 }
 
+/// A create cut off by Cancel may still be carried out by Tapis: the row says so and points to
+/// a check, instead of reading "cancelled" (nothing made).
+#[test]
+fn cancel_during_a_create_says_a_key_may_exist() {
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system()])
+        .on("create", "ls6", [created().after(20_000)]);
+    t.on("check", "a", [ok().after(20_000)]);
+    let cancel = RunControl::new();
+    let side = async {
+        clock.sleep(1_000).await;
+        cancel.cancel();
+    };
+    let r = go_with(
+        &t,
+        &client(),
+        &["ls6", "a"],
+        establish(),
+        &cancel,
+        side,
+        |_| {},
+    );
+    let interrupted = r.outcome("ls6");
+    assert_eq!(
+        interrupted.problem().map(|p| p.code()),
+        Some("create-interrupted")
+    );
+    assert!(interrupted.needs_attention());
+    assert!(interrupted.next_step().unwrap().contains("Check only"));
+    assert_eq!(
+        r.outcome("a"),
+        &Outcome::Cancelled,
+        "a check cut off is just cancelled"
+    );
+}
+
 #[test]
 fn concurrency_bound_is_respected_and_systems_run_in_parallel() {
     let names: Vec<String> = (0..10).map(|i| format!("sys{i}")).collect();

@@ -256,7 +256,13 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),
                 Err(Problem::Cancelled) => {
-                    return Err(End::Outcome(run.stopped().unwrap_or(Outcome::Cancelled)))
+                    let stopped = run.stopped().unwrap_or(Outcome::Cancelled);
+                    // A create cut off on its way may still be carried out by Tapis: the
+                    // user must not read "cancelled" as "nothing was made".
+                    if step == Step::Creating && stopped == Outcome::Cancelled {
+                        return Err(End::Outcome(Outcome::Failed(Problem::CreateInterrupted)));
+                    }
+                    return Err(End::Outcome(stopped));
                 }
                 Err(p) if p.is_token_rejection() => return Err(End::Outcome(run.halt(p))),
                 Err(p) => p,

@@ -140,6 +140,8 @@ pub enum Problem {
     Redirected,
     Timeout,
     Cancelled,
+    /// The user stopped the run while a create was on its way: Tapis may still finish it.
+    CreateInterrupted,
 }
 
 impl Problem {
@@ -168,6 +170,7 @@ impl Problem {
             Problem::Redirected => "redirected",
             Problem::Timeout => "timeout",
             Problem::Cancelled => "cancelled",
+            Problem::CreateInterrupted => "create-interrupted",
         }
     }
 
@@ -248,6 +251,7 @@ impl Problem {
             Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
             Problem::Timeout => "Tapis did not answer in time.".into(),
             Problem::Cancelled => "Stopped at your request.".into(),
+            Problem::CreateInterrupted => "You stopped the run while Tapis was creating a key, so one may or may not be in place now.".into(),
         }
     }
 
@@ -285,6 +289,7 @@ impl Problem {
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
             Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
+            Problem::CreateInterrupted => "Run “Check only” to see whether this system has a working key; “Set up credentials” checks first too.".into(),
         }
     }
 }
