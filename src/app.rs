@@ -249,6 +249,7 @@ pub fn App(props: &Props) -> Html {
                     systems={state.systems.clone()}
                     draft={state.systems_draft.clone()}
                     notice={state.systems_notice()}
+                    removed={state.systems_removed.clone()}
                     on_draft={dispatch.reform(Action::SystemsDraft)}
                     on_commit={dispatch.reform(|_| Action::CommitDraft)}
                     on_remove={dispatch.reform(Action::RemoveSystem)}

@@ -144,6 +144,11 @@ async fn backspace_in_the_empty_field_removes_the_last_chip_only() {
     settle().await;
     assert_eq!(spies.remove.take(), vec![2]);
 
+    // A held Backspace (auto-repeat) removes nothing: it was emptying the draft.
+    key_repeat(&m.host, "#systems", "Backspace");
+    settle().await;
+    assert!(spies.remove.take().is_empty());
+
     // With text in the field, Backspace edits the text.
     m.update(systems_input(
         &["stampede3", "ls6", "frontera"],
@@ -185,6 +190,39 @@ async fn a_chips_remove_button_removes_that_chip() {
     assert_eq!(
         attr(&m.host, "[data-chip='bad/id'] button", "aria-label").as_deref(),
         Some("Remove bad/id")
+    );
+    m.finish().await;
+}
+
+#[wasm_bindgen_test]
+async fn the_last_removal_is_announced() {
+    let spies = Spies::new();
+    let m = Mounted::new(html! {
+        <SystemsInput
+            systems={std::rc::Rc::new(vec!["stampede3".to_string()])}
+            draft={String::new()}
+            removed={Some("ls6".to_string())}
+            on_draft={spies.draft.callback()}
+            on_commit={spies.commit.callback()}
+            on_remove={spies.remove.callback()}
+        />
+    })
+    .await;
+    assert_eq!(
+        attr(&m.host, "#systems-removed", "role").as_deref(),
+        Some("status")
+    );
+    assert_eq!(
+        get(&m.host, "#systems-removed").text_content().as_deref(),
+        Some("Removed ls6.")
+    );
+    m.finish().await;
+
+    // Nothing removed yet: the region is there, empty, before anything is announced.
+    let m = Mounted::new(systems_input(&["stampede3"], "", &spies)).await;
+    assert_eq!(
+        get(&m.host, "#systems-removed").text_content().as_deref(),
+        Some("")
     );
     m.finish().await;
 }

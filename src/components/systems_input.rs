@@ -1,6 +1,8 @@
 use super::input_value;
 use std::rc::Rc;
 use tms_core::SystemId;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -10,6 +12,9 @@ pub struct Props {
     /// Why some pasted ids were left out of the list.
     #[prop_or_default]
     pub notice: Option<String>,
+    /// The id last removed, announced to screen readers.
+    #[prop_or_default]
+    pub removed: Option<String>,
     pub on_draft: Callback<String>,
     pub on_commit: Callback<()>,
     pub on_remove: Callback<usize>,
@@ -19,6 +24,20 @@ pub struct Props {
 /// button or Backspace in the empty field. Invalid ids stay visible and say what is wrong.
 #[function_component]
 pub fn SystemsInput(props: &Props) -> Html {
+    let (chips, input) = (use_node_ref(), use_node_ref());
+    // A chip's button goes with its chip: once the list has re-rendered, focus moves to the chip
+    // now at that index, else the previous one, else the field. Holds the index and the length
+    // before, so a removal that changed nothing moves nothing.
+    let refocus = use_mut_ref(|| None::<(usize, usize)>);
+    {
+        let (chips, input, refocus) = (chips.clone(), input.clone(), refocus.clone());
+        use_effect_with(props.systems.clone(), move |systems| {
+            let pending = refocus.borrow_mut().take();
+            if let Some((index, _)) = pending.filter(|&(_, before)| systems.len() < before) {
+                focus_after_removal(&chips, &input, index);
+            }
+        });
+    }
     let on_input = props.on_draft.reform(|e: InputEvent| input_value(&e));
     let on_keydown = {
         let (on_commit, on_remove) = (props.on_commit.clone(), props.on_remove.clone());
@@ -28,7 +47,8 @@ pub fn SystemsInput(props: &Props) -> Html {
                 e.prevent_default();
                 on_commit.emit(());
             }
-            "Backspace" if draft_empty => {
+            // Not on auto-repeat: holding it to clear the draft must not go on to empty the list.
+            "Backspace" if draft_empty && !e.repeat() => {
                 if let Some(last) = count.checked_sub(1) {
                     on_remove.emit(last);
                 }
@@ -37,6 +57,17 @@ pub fn SystemsInput(props: &Props) -> Html {
         })
     };
     let on_blur = props.on_commit.reform(|_: FocusEvent| ());
+    let remove_chip = |index: usize| {
+        let (on_remove, refocus, count) = (
+            props.on_remove.clone(),
+            refocus.clone(),
+            props.systems.len(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            *refocus.borrow_mut() = Some((index, count));
+            on_remove.emit(index);
+        })
+    };
     let checked: Vec<(&String, Option<String>)> = props
         .systems
         .iter()
@@ -52,9 +83,12 @@ pub fn SystemsInput(props: &Props) -> Html {
     html! {
         <div class="systems-input">
             <label for="systems">{ "Systems" }</label>
-            <div class="chips">
+            <div class="chips" ref={chips}>
+                // Keyed (the list holds each id once): a removal takes its own chip's nodes, and
+                // no other chip's button is relabelled under the user's focus.
                 for (i, (id, err)) in checked.iter().enumerate() {
                     <span
+                        key={(*id).clone()}
                         class={classes!("chip", err.is_some().then_some("invalid"))}
                         data-chip={(*id).clone()}
                     >
@@ -62,7 +96,7 @@ pub fn SystemsInput(props: &Props) -> Html {
                         <button
                             type="button"
                             aria-label={format!("Remove {id}")}
-                            onclick={props.on_remove.reform(move |_: MouseEvent| i)}
+                            onclick={remove_chip(i)}
                         >
                             { "×" }
                         </button>
@@ -70,6 +104,7 @@ pub fn SystemsInput(props: &Props) -> Html {
                 }
                 <input
                     id="systems"
+                    ref={input}
                     type="text"
                     value={props.draft.clone()}
                     spellcheck="false"
@@ -85,6 +120,9 @@ pub fn SystemsInput(props: &Props) -> Html {
             <p id="systems-help" class="hint">
                 { "Separate ids with commas, spaces or Enter. Backspace in the empty field removes the last one." }
             </p>
+            <p id="systems-removed" class="visually-hidden" role="status">
+                { props.removed.as_ref().map(|id| format!("Removed {id}.")) }
+            </p>
             if let Some(notice) = &props.notice {
                 <p id="systems-notice" class="field-error" role="status">{ notice }</p>
             }
@@ -96,5 +134,26 @@ pub fn SystemsInput(props: &Props) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// Focuses the remove button of the chip at `index`, else of the one before it, else the field.
+fn focus_after_removal(chips: &NodeRef, input: &NodeRef, index: usize) {
+    let buttons: Vec<Element> = chips.cast::<Element>().map_or_else(Vec::new, |container| {
+        std::iter::successors(
+            container.first_element_child(),
+            Element::next_element_sibling,
+        )
+        .filter(|el| el.has_attribute("data-chip"))
+        .filter_map(|chip| chip.query_selector("button").ok().flatten())
+        .collect()
+    });
+    let target = buttons
+        .get(index)
+        .or_else(|| buttons.get(index.checked_sub(1)?))
+        .and_then(|b| b.dyn_ref::<HtmlElement>().cloned())
+        .or_else(|| input.cast::<HtmlElement>());
+    if let Some(el) = target {
+        let _ = el.focus();
     }
 }

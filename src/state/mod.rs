@@ -92,6 +92,9 @@ pub struct AppState {
     pub systems_draft: String,
     /// How many ids of the last paste did not fit under [`MAX_SYSTEMS`].
     pub systems_left_out: usize,
+    /// The id last removed from the list, for screen readers; cleared when ids are added, so
+    /// removing the same id again is announced again.
+    pub systems_removed: Option<String>,
     pub login: Login,
     pub discovery: Discovery,
     /// The last id given to a run or a discovery; answers carry it, so those of older ones are ignored.

@@ -52,12 +52,14 @@ impl AppState {
         }
         if !new.is_empty() {
             Rc::make_mut(&mut self.systems).extend(new);
+            self.systems_removed = None;
         }
     }
 
     pub(super) fn remove_system(&mut self, index: usize) {
         if index < self.systems.len() {
-            Rc::make_mut(&mut self.systems).remove(index);
+            let removed = Rc::make_mut(&mut self.systems).remove(index);
+            self.systems_removed = Some(removed);
             self.systems_left_out = 0;
         }
     }

@@ -117,6 +117,10 @@ async function assertFocusRing(page, what) {
 
 const chips = (page) => page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip));
 
+/** What the systems field's removal status line says. */
+const removedSays = (page) =>
+  page.$eval('#systems-removed', (e) => e.textContent.trim()).catch(() => '(no #systems-removed)');
+
 describe('accessibility', () => {
   const env = fixture();
   before(env.setup);
@@ -310,6 +314,60 @@ describe('accessibility', () => {
     assert.equal(done, 'Done: 1 created, 1 already set up, 3 need attention.');
     assert.equal(await page.getAttribute(region, 'data-probe'), 'kept', 'the summary region is the same node');
     assert.equal(await page.getAttribute(region, 'aria-live'), 'polite');
+    assertNoErrors();
+  });
+
+  test('keyboard: holding Backspace empties the draft but removes no chip; a removal is announced', { timeout: 20_000 }, async (t) => {
+    const { page } = await env.open(t, MIXED.def);
+    await setSystems(page, ['stampede3', 'ls6', 'frontera']);
+    await page.focus('#systems');
+    await page.keyboard.type('vist');
+    // Key auto-repeat: after the first, every keydown comes with repeat=true.
+    for (let n = 0; n < 8; n++) await page.keyboard.down('Backspace');
+    await page.keyboard.up('Backspace');
+    await sleep(100);
+    assert.deepEqual(await chips(page), ['stampede3', 'ls6', 'frontera'], 'a held Backspace removes no chip');
+    assert.equal(await page.inputValue('#systems'), '', 'only the draft is emptied');
+
+    // A separate press still removes the last chip, and says so.
+    await page.keyboard.press('Backspace');
+    assert.deepEqual(await chips(page), ['stampede3', 'ls6']);
+    assert.equal(await removedSays(page), 'Removed frontera.');
+    assert.equal(await page.getAttribute('#systems-removed', 'role'), 'status');
+  });
+
+  test('keyboard: removing a chip with its × button moves focus to the next chip, else the previous, else the field', { timeout: 20_000 }, async (t) => {
+    const { page, assertNoErrors } = await env.open(t, MIXED.def);
+    await setSystems(page, ['a1', 'b2', 'c3']);
+    const button = (id) => `[data-chip="${id}"] button`;
+    // Tag b2's own button: a reused node relabelled to "Remove b2" is not where the user was.
+    const tag = (id) => page.$eval(button(id), (b) => (b.dataset.probe = 'own'));
+    const onOwn = (id) => page.evaluate((s) => document.activeElement?.matches(`${s}[data-probe="own"]`) ?? false, button(id));
+    const waitFocus = (id) => page.waitForFunction((s) => document.activeElement?.matches(s), button(id), { timeout: 2000 }).catch(() => {});
+
+    await tag('b2');
+    await page.focus(button('a1'));
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await chips(page), ['b2', 'c3']);
+    await waitFocus('b2');
+    assert.notEqual(await focused(page), 'body', 'focus is not lost');
+    assert.ok(await onOwn('b2'), `focus on b2's own remove button, not ${await focused(page)}`);
+    assert.equal(await removedSays(page), 'Removed a1.');
+
+    // The last chip: focus goes back to the one before it.
+    await page.focus(button('c3'));
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await chips(page), ['b2']);
+    await waitFocus('b2');
+    assert.ok(await onOwn('b2'), `focus on b2's own remove button, not ${await focused(page)}`);
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove b2');
+    assert.equal(await removedSays(page), 'Removed c3.');
+
+    // No chip left: focus goes to the field.
+    await page.keyboard.press('Enter');
+    assert.deepEqual(await chips(page), []);
+    await page.waitForFunction(() => document.activeElement?.id === 'systems', null, { timeout: 2000 }).catch(() => {});
+    assert.equal(await focused(page), 'input#systems');
     assertNoErrors();
   });
 });

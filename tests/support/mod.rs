@@ -89,6 +89,15 @@ pub fn type_into(host: &Element, selector: &str, value: &str) {
 /// Fires a bubbling, cancelable `keydown` for `key` (e.g. "Enter", "Backspace") at the element.
 /// Returns false when a listener prevented the default action.
 pub fn key_down(host: &Element, selector: &str, key: &str) -> bool {
+    key_event(host, selector, key, false)
+}
+
+/// A keydown the browser's key auto-repeat sends while the key is held.
+pub fn key_repeat(host: &Element, selector: &str, key: &str) -> bool {
+    key_event(host, selector, key, true)
+}
+
+fn key_event(host: &Element, selector: &str, key: &str, repeat: bool) -> bool {
     // Built through JS: web-sys' KeyboardEventInit is not among the crate's enabled features.
     let ctor: js_sys::Function = js_sys::Reflect::get(&js_sys::global(), &"KeyboardEvent".into())
         .unwrap()
@@ -96,6 +105,7 @@ pub fn key_down(host: &Element, selector: &str, key: &str) -> bool {
     let init = js_sys::Object::new();
     for (name, value) in [
         ("key", JsValue::from_str(key)),
+        ("repeat", JsValue::from_bool(repeat)),
         ("bubbles", JsValue::TRUE),
         ("cancelable", JsValue::TRUE),
     ] {

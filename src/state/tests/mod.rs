@@ -357,6 +357,27 @@ fn retry_and_remove_touch_only_their_row() {
 }
 
 #[test]
+fn removing_a_chip_names_it_until_ids_are_added() {
+    let state = AppState::new(NOW_MS, String::new());
+    assert_eq!(state.systems_removed, None);
+    let state = state.apply(Action::RemoveSystem(1));
+    assert_eq!(state.systems_removed.as_deref(), Some("ls6"));
+    // Nothing removed: the last removal still stands.
+    let state = state.apply(Action::RemoveSystem(99));
+    assert_eq!(state.systems_removed.as_deref(), Some("ls6"));
+    // Typing without completing an id adds nothing.
+    let state = state.apply(Action::SystemsDraft("ls".into()));
+    assert_eq!(state.systems_removed.as_deref(), Some("ls6"));
+    // Adding it back clears the line, so removing it again is a change screen readers announce.
+    let state = state.apply(Action::SystemsDraft("ls6,".into()));
+    assert_eq!(state.systems_removed, None);
+    let state = state.apply(Action::RemoveSystem(2));
+    assert_eq!(state.systems_removed.as_deref(), Some("ls6"));
+    let state = state.apply(Action::AddSystem("vista".into()));
+    assert_eq!(state.systems_removed, None);
+}
+
+#[test]
 fn a_new_token_refills_the_username_unless_the_user_typed_one() {
     let alice = jwt("alice", "https://designsafe.tapis.io/v3/tokens", 3600);
     let bob = jwt("bob", "https://designsafe.tapis.io/v3/tokens", 3600);
