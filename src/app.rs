@@ -236,6 +236,7 @@ pub fn App(props: &Props) -> Html {
                     spellcheck="false"
                     autocomplete="off"
                     aria-describedby="username-help username-mismatch"
+                    aria-invalid={mismatch.is_some().to_string()}
                     oninput={dispatch.reform(|e: InputEvent| Action::SetUsername(input_value(&e)))}
                 />
                 <p id="username-help" class="hint">
@@ -278,6 +279,7 @@ pub fn App(props: &Props) -> Html {
                 summary={state.summary()}
                 phase={state.run.clone()}
                 now_ms={state.now_ms}
+                focus_row={state.finished_row.clone()}
                 on_retry={dispatch.reform(Action::Retry)}
                 on_remove={dispatch.reform(Action::AskRemove)}
                 on_stop_waiting={dispatch.reform(Action::StopWaiting)}

@@ -32,8 +32,10 @@ pub fn ResultRow(props: &Props) -> Html {
         Some(Outcome::Present | Outcome::Created { .. } | Outcome::Failed(_))
     );
     html! {
+        // Focusable by script only: a retry or removal ends with focus back on its row.
         <li
             class="result"
+            tabindex="-1"
             data-system={system.as_str().to_string()}
             data-state={row.state()}
             data-problem={problem_code(row)}

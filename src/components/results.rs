@@ -1,7 +1,9 @@
 use super::ResultRow;
-use crate::state::{Row, RunPhase, Summary};
+use crate::state::{Row, RunPhase, Summary, Target};
 use std::rc::Rc;
 use tms_core::SystemId;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -10,6 +12,9 @@ pub struct Props {
     pub summary: Summary,
     pub phase: RunPhase,
     pub now_ms: u64,
+    /// The one row the finished run covered (a retry or a removal): focus goes back to it.
+    #[prop_or_default]
+    pub focus_row: Option<SystemId>,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
     pub on_stop_waiting: Callback<SystemId>,
@@ -18,38 +23,57 @@ pub struct Props {
 /// The overall progress and one live row per system.
 #[function_component]
 pub fn Results(props: &Props) -> Html {
-    let heading = use_node_ref();
+    let (heading, list) = (use_node_ref(), use_node_ref());
     let done = props.phase == RunPhase::Done;
-    // When a run ends, move focus to the summary so keyboard and screen-reader users land on the result.
+    // When a run ends, move focus to the summary so keyboard and screen-reader users land on the
+    // result; after a run of one row (its buttons were gone while it ran), back to that row.
     {
-        let heading = heading.clone();
-        use_effect_with(done, move |&done| {
+        let (heading, list) = (heading.clone(), list.clone());
+        use_effect_with((done, props.focus_row.clone()), move |(done, row)| {
             // Only when focus is nowhere useful (the run button was disabled under it): never
             // pull a user out of a field they are typing in.
-            if done && focus_is_idle() {
-                if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
+            if *done && focus_is_idle() {
+                let target = row
+                    .as_ref()
+                    .and_then(|system| row_element(&list, system))
+                    .or_else(|| heading.cast::<HtmlElement>());
+                if let Some(el) = target {
                     let _ = el.focus();
                 }
             }
         });
     }
     let s = &props.summary;
-    let line = match props.phase {
+    // The live region says only what holds for the whole run, then the result: a change per
+    // finished system would be an announcement per system. The count below is not live.
+    let status = match &props.phase {
         RunPhase::Idle => "Results appear here, one row per system.".to_string(),
-        RunPhase::Running(_) => format!(
-            "Working… {} of {} systems done. {}",
-            s.done,
-            s.total,
-            s.sentence()
-        ),
+        RunPhase::Running(request) => match (&request.target, request.systems.len()) {
+            (Target::One(system), _) => format!("Working on {system}…"),
+            (Target::All, 1) => "Working on 1 system…".to_string(),
+            (Target::All, n) => format!("Working on {n} systems…"),
+        },
         RunPhase::Done => format!("Done: {}.", s.sentence()),
     };
     let busy = props.phase.is_running();
     html! {
         <section class="panel" aria-labelledby="results-heading">
-            <h2 id="results-heading" ref={heading} tabindex="-1">{ "3. Results" }</h2>
+            // Described by the summary line: the result is read with the focus move at the end.
+            <h2
+                id="results-heading"
+                ref={heading}
+                tabindex="-1"
+                aria-describedby="summary-status"
+            >
+                { "3. Results" }
+            </h2>
             <div id="summary" class="summary" data-state={props.phase.as_str()}>
-                <p role="status" aria-live="polite">{ line }</p>
+                <p id="summary-status" role="status" aria-live="polite">{ status }</p>
+                if busy {
+                    <p class="progress-line">
+                        { format!("{} of {} systems done. {}", s.done, s.total, s.sentence()) }
+                    </p>
+                }
                 if s.total > 0 {
                     <progress
                         max={s.total.to_string()}
@@ -60,7 +84,7 @@ pub fn Results(props: &Props) -> Html {
                     </progress>
                 }
             </div>
-            <ul class="results">
+            <ul class="results" ref={list}>
                 for row in props.rows.iter() {
                     <ResultRow
                         key={row.system.as_str()}
@@ -82,4 +106,13 @@ fn focus_is_idle() -> bool {
         .and_then(|w| w.document())
         .and_then(|d| d.active_element());
     active.is_none_or(|el| el.tag_name() == "BODY" || el.has_attribute("disabled"))
+}
+
+/// The `<li>` of `system`'s row in the list.
+fn row_element(list: &NodeRef, system: &SystemId) -> Option<HtmlElement> {
+    let list = list.cast::<Element>()?;
+    std::iter::successors(list.first_element_child(), Element::next_element_sibling)
+        .find(|li| li.get_attribute("data-system").as_deref() == Some(system.as_str()))?
+        .dyn_into::<HtmlElement>()
+        .ok()
 }

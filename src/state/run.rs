@@ -51,6 +51,8 @@ pub struct RunRequest {
     /// The token generation the run was started with.
     pub token_gen: u64,
     pub mode: Mode,
+    /// The whole list, or the one row a retry or removal covers.
+    pub target: Target,
     pub base_url: BaseUrl,
     pub token: Token,
     pub systems: Vec<SystemId>,
@@ -89,7 +91,7 @@ impl AppState {
             }
         };
         self.refused = None;
-        match target {
+        match &target {
             Target::All => {
                 self.rows = Rc::new(
                     systems
@@ -98,7 +100,7 @@ impl AppState {
                         .collect(),
                 )
             }
-            Target::One(ref system) => match self.row_mut(system) {
+            Target::One(system) => match self.row_mut(system) {
                 Some(row) => *row = Row::queued(system.clone(), mode),
                 None => {
                     Rc::make_mut(&mut self.rows).push(Rc::new(Row::queued(system.clone(), mode)))
@@ -110,6 +112,7 @@ impl AppState {
             run_id,
             token_gen: self.token_gen,
             mode,
+            target,
             base_url,
             token,
             systems,

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  ROOT, fixture, pasteToken, scenario, screenshotPath, setSystems, sleep, tmsSystem, waitDone, waitRow,
+  ROOT, fixture, pasteToken, rows, scenario, screenshotPath, setSystems, sleep, tmsSystem, waitDone, waitRow,
 } from './harness.mjs';
 
 const AXE = path.join(ROOT, 'node_modules/axe-core/axe.min.js');
@@ -317,6 +317,44 @@ describe('accessibility', () => {
     assertNoErrors();
   });
 
+  test('live regions: a 30-system run is announced twice (start, done), not once per system', { timeout: 60_000 }, async (t) => {
+    // Every third system already has its key: checks, reads and creates finish at different times.
+    const ids = Array.from({ length: 30 }, (_, i) => `sys${i + 1}`);
+    const def = scenario({
+      systems: ids.map((id) => tmsSystem(id)),
+      credentials: ids.filter((_, i) => i % 3 === 0).map((systemId) => ({ systemId, username: 'demo' })),
+    });
+    const { page, sim, assertNoErrors } = await env.open(t, def);
+    await pasteToken(page, await sim.token('demo'));
+    await setSystems(page, ids);
+    // Every text the region shows from here on; a screen reader announces each change.
+    await page.evaluate(() => {
+      const region = document.querySelector('#summary [role=status]');
+      let last = region.textContent.trim();
+      window.__announced = [];
+      new MutationObserver(() => {
+        const text = region.textContent.trim();
+        if (text !== last) window.__announced.push((last = text));
+      }).observe(region, { childList: true, characterData: true, subtree: true });
+    });
+    await page.click('#establish');
+    await waitDone(page, 45_000);
+    assert.deepEqual(
+      (await rows(page)).filter((r) => !['present', 'created'].includes(r.state)),
+      [],
+      'every system ends set up',
+    );
+    const announced = await page.evaluate(() => window.__announced);
+    assert.ok(announced.length <= 2, `at most two announcements (start, done), got ${announced.length}:\n${announced.join('\n')}`);
+    assert.match(announced.at(-1), /^Done: /);
+    // The results heading takes focus at the end; its description is the result.
+    const described = await page.evaluate(() =>
+      (document.querySelector('#results-heading').getAttribute('aria-describedby') ?? '')
+        .split(/\s+/).filter(Boolean).map((id) => document.getElementById(id)?.textContent.trim() ?? `(no #${id})`).join(' '));
+    assert.equal(described, announced.at(-1), 'the heading is described by the final sentence');
+    assertNoErrors();
+  });
+
   test('keyboard: holding Backspace empties the draft but removes no chip; a removal is announced', { timeout: 20_000 }, async (t) => {
     const { page } = await env.open(t, MIXED.def);
     await setSystems(page, ['stampede3', 'ls6', 'frontera']);
@@ -369,5 +407,78 @@ describe('accessibility', () => {
     await page.waitForFunction(() => document.activeElement?.id === 'systems', null, { timeout: 2000 }).catch(() => {});
     assert.equal(await focused(page), 'input#systems');
     assertNoErrors();
+  });
+
+  test('keyboard: after a confirmed removal, focus returns to that system\'s row, not <body> or the heading', { timeout: 30_000 }, async (t) => {
+    const def = scenario({
+      systems: [tmsSystem('stampede3'), tmsSystem('ls6')],
+      credentials: [{ systemId: 'stampede3', username: 'demo' }, { systemId: 'ls6', username: 'demo' }],
+    });
+    const { page, sim, assertNoErrors } = await env.open(t, def);
+    await pasteToken(page, await sim.token('demo'));
+    await setSystems(page, ['stampede3', 'ls6']);
+    await page.click('#check-only');
+    await waitRow(page, 'stampede3', 'present', { sim });
+    await waitRow(page, 'ls6', 'present', { sim });
+    await waitDone(page);
+
+    const remove = '[data-system="ls6"] button[data-action="remove"]';
+    await page.waitForSelector(`${remove}:not([disabled])`);
+    await tabTo(page, remove);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('dialog#confirm-remove[open]');
+    await tabTo(page, 'dialog#confirm-remove [data-action="confirm"]', { max: 3 });
+    await page.keyboard.press('Enter');
+    await waitRow(page, 'ls6', 'removed', { sim });
+    await waitDone(page);
+    const inRow = () => page.evaluate(() => !!document.activeElement?.closest('[data-system="ls6"]'));
+    await page.waitForFunction(() => document.activeElement?.closest('[data-system="ls6"]'), null, { timeout: 3000 }).catch(() => {});
+    assert.ok(await inRow(), `focus is on ls6's row, not ${await focused(page)}`);
+    await assertFocusRing(page, 'the removed row');
+    assert.deepEqual((await sim.credentials()).map((c) => c.systemId), ['stampede3']);
+    assertNoErrors();
+  });
+
+  test('keyboard: after a row\'s Retry, focus returns to that row', { timeout: 30_000 }, async (t) => {
+    const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
+    await pasteToken(page, await sim.token('demo'));
+    await setSystems(page, ['stampede3', 'no-such-system']);
+    await page.click('#check-only');
+    await waitRow(page, 'no-such-system', 'not-found', { sim });
+    await waitDone(page);
+
+    const retry = '[data-system="no-such-system"] button[data-action="retry"]';
+    await page.waitForSelector(`${retry}:not([disabled])`);
+    await tabTo(page, retry);
+    // The summary is "done" before the retry too: wait for it to have been "running" since.
+    await page.evaluate(() => {
+      const summary = document.querySelector('#summary');
+      window.__ran = false;
+      new MutationObserver(() => (window.__ran ||= summary.dataset.state === 'running'))
+        .observe(summary, { attributes: true, attributeFilter: ['data-state'] });
+    });
+    await sim.clearLog();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.__ran && document.querySelector('#summary').dataset.state === 'done', null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.activeElement?.closest('[data-system="no-such-system"]'), null, { timeout: 3000 }).catch(() => {});
+    assert.ok((await sim.log()).length > 0, 'the retry ran');
+    assert.ok(
+      await page.evaluate(() => !!document.activeElement?.closest('[data-system="no-such-system"]')),
+      `focus is on the retried row, not ${await focused(page)}`,
+    );
+    assertNoErrors();
+  });
+
+  test('username: a name other than the token\'s owner marks the field invalid', { timeout: 20_000 }, async (t) => {
+    const { page, sim } = await env.open(t, MIXED.def);
+    await pasteToken(page, await sim.token('demo'));
+    assert.notEqual(await page.getAttribute('#username', 'aria-invalid'), 'true', 'the owner\'s name is valid');
+    await page.fill('#username', 'someone-else');
+    await page.waitForSelector('#username-mismatch');
+    assert.equal(await page.getAttribute('#username', 'aria-invalid'), 'true', 'invalid while the mismatch shows');
+    assert.match(await page.getAttribute('#username', 'aria-describedby'), /\busername-mismatch\b/);
+    await page.fill('#username', 'demo');
+    await page.waitForSelector('#username-mismatch', { state: 'detached' });
+    assert.notEqual(await page.getAttribute('#username', 'aria-invalid'), 'true', 'valid again');
   });
 });

@@ -357,6 +357,39 @@ fn retry_and_remove_touch_only_their_row() {
 }
 
 #[test]
+fn a_run_of_one_row_hands_focus_back_to_that_row_and_a_full_run_does_not() {
+    let mut state = with_token(3600).apply(Action::Run {
+        mode: Mode::Establish,
+        target: Target::All,
+    });
+    assert_eq!(state.run.request().unwrap().target, Target::All);
+    state = state.apply(Action::RunFinished { run_id: 1 });
+    assert_eq!(
+        state.finished_row, None,
+        "a full run ends on the results heading"
+    );
+
+    state = state.apply(Action::Run {
+        mode: Mode::Remove,
+        target: Target::One(id("ls6")),
+    });
+    assert_eq!(state.run.request().unwrap().target, Target::One(id("ls6")));
+    // The end of an older run is ignored.
+    let stale = state.clone().apply(Action::RunFinished { run_id: 1 });
+    assert_eq!(stale.finished_row, None);
+    state = state.apply(Action::RunFinished { run_id: 2 });
+    assert_eq!(state.finished_row, Some(id("ls6")));
+
+    state = state
+        .apply(Action::Run {
+            mode: Mode::CheckOnly,
+            target: Target::All,
+        })
+        .apply(Action::RunFinished { run_id: 3 });
+    assert_eq!(state.finished_row, None);
+}
+
+#[test]
 fn removing_a_chip_names_it_until_ids_are_added() {
     let state = AppState::new(NOW_MS, String::new());
     assert_eq!(state.systems_removed, None);
