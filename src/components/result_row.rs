@@ -160,6 +160,8 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                 Outcome::NotFound => "Not found",
                 Outcome::TokenRejected(_) => "Token rejected",
                 Outcome::Failed(Problem::KeyNotAccepted { .. }) => "Key not accepted",
+                Outcome::Failed(Problem::CannotVerify { .. }) => "Cannot verify",
+                Outcome::Failed(Problem::CreateInterrupted) => "Interrupted",
                 Outcome::Failed(_) => "Failed",
                 Outcome::Cancelled => "Cancelled",
             };
