@@ -42,10 +42,17 @@ pub fn SystemsInput(props: &Props) -> Html {
     let on_keydown = {
         let (on_commit, on_remove) = (props.on_commit.clone(), props.on_remove.clone());
         let (draft_empty, count) = (props.draft.is_empty(), props.systems.len());
+        let (chips, input) = (chips.clone(), input.clone());
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
             "Enter" => {
                 e.prevent_default();
                 on_commit.emit(());
+            }
+            // From the start of the field into the chips, as from the end of a text into the
+            // text before it.
+            "ArrowLeft" if count > 0 && caret_at_start(&input) => {
+                e.prevent_default();
+                focus_chip(&chips, &input, count - 1);
             }
             // Not on auto-repeat: holding it to clear the draft must not go on to empty the list.
             "Backspace" if draft_empty && !e.repeat() => {
@@ -63,9 +70,35 @@ pub fn SystemsInput(props: &Props) -> Html {
             refocus.clone(),
             props.systems.len(),
         );
-        Callback::from(move |_: MouseEvent| {
+        move || {
             *refocus.borrow_mut() = Some((index, count));
             on_remove.emit(index);
+        }
+    };
+    let chip_click = |index: usize| {
+        let remove = remove_chip(index);
+        Callback::from(move |_: MouseEvent| remove())
+    };
+    // The chips are one stop in the Tab order (a pasted list of 200 ids would be 200 stops):
+    // arrows move between them and back to the field, Delete or Backspace removes one.
+    let chip_keys = |index: usize| {
+        let (chips, input, remove) = (chips.clone(), input.clone(), remove_chip(index));
+        Callback::from(move |e: KeyboardEvent| {
+            let to = match e.key().as_str() {
+                "ArrowLeft" => index.checked_sub(1),
+                "ArrowRight" => Some(index + 1),
+                "Home" => Some(0),
+                "End" => Some(usize::MAX),
+                "Delete" | "Backspace" if !e.repeat() => {
+                    e.prevent_default();
+                    return remove();
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some(to) = to {
+                focus_chip(&chips, &input, to);
+            }
         })
     };
     let checked: Vec<(&String, Option<String>)> = props
@@ -83,7 +116,7 @@ pub fn SystemsInput(props: &Props) -> Html {
     html! {
         <div class="systems-input">
             <label for="systems">{ "Systems" }</label>
-            <div class="chips" ref={chips}>
+            <div class="chips" ref={chips.clone()}>
                 // Keyed (the list holds each id once): a removal takes its own chip's nodes, and
                 // no other chip's button is relabelled under the user's focus.
                 for (i, (id, err)) in checked.iter().enumerate() {
@@ -95,8 +128,10 @@ pub fn SystemsInput(props: &Props) -> Html {
                         { id }
                         <button
                             type="button"
+                            tabindex="-1"
                             aria-label={format!("Remove {id}")}
-                            onclick={remove_chip(i)}
+                            onclick={chip_click(i)}
+                            onkeydown={chip_keys(i)}
                         >
                             { "×" }
                         </button>
@@ -104,7 +139,7 @@ pub fn SystemsInput(props: &Props) -> Html {
                 }
                 <input
                     id="systems"
-                    ref={input}
+                    ref={input.clone()}
                     type="text"
                     value={props.draft.clone()}
                     spellcheck="false"
@@ -118,7 +153,8 @@ pub fn SystemsInput(props: &Props) -> Html {
                 />
             </div>
             <p id="systems-help" class="hint">
-                { "Separate ids with commas, spaces or Enter. Backspace in the empty field removes the last one." }
+                { "Separate ids with commas, spaces or Enter. Backspace in the empty field removes the last one; \
+                   Left arrow moves into the list, where Delete removes a system." }
             </p>
             <p id="systems-removed" class="visually-hidden" role="status">
                 { props.removed.as_ref().map(|id| format!("Removed {id}.")) }
@@ -139,21 +175,39 @@ pub fn SystemsInput(props: &Props) -> Html {
 
 /// Focuses the remove button of the chip at `index`, else of the one before it, else the field.
 fn focus_after_removal(chips: &NodeRef, input: &NodeRef, index: usize) {
-    let buttons: Vec<Element> = chips.cast::<Element>().map_or_else(Vec::new, |container| {
+    let last = chip_buttons(chips).len().checked_sub(1);
+    match last {
+        Some(last) => focus_chip(chips, input, index.min(last)),
+        None => focus_chip(chips, input, usize::MAX),
+    }
+}
+
+/// Focuses the remove button of the chip at `index`; past the last chip, the field.
+fn focus_chip(chips: &NodeRef, input: &NodeRef, index: usize) {
+    let target = chip_buttons(chips)
+        .into_iter()
+        .nth(index)
+        .or_else(|| input.cast::<HtmlElement>());
+    if let Some(el) = target {
+        let _ = el.focus();
+    }
+}
+
+fn chip_buttons(chips: &NodeRef) -> Vec<HtmlElement> {
+    chips.cast::<Element>().map_or_else(Vec::new, |container| {
         std::iter::successors(
             container.first_element_child(),
             Element::next_element_sibling,
         )
         .filter(|el| el.has_attribute("data-chip"))
         .filter_map(|chip| chip.query_selector("button").ok().flatten())
+        .filter_map(|b| b.dyn_into::<HtmlElement>().ok())
         .collect()
-    });
-    let target = buttons
-        .get(index)
-        .or_else(|| buttons.get(index.checked_sub(1)?))
-        .and_then(|b| b.dyn_ref::<HtmlElement>().cloned())
-        .or_else(|| input.cast::<HtmlElement>());
-    if let Some(el) = target {
-        let _ = el.focus();
-    }
+    })
+}
+
+fn caret_at_start(input: &NodeRef) -> bool {
+    input.cast::<web_sys::HtmlInputElement>().is_some_and(|i| {
+        i.selection_start().ok().flatten() == Some(0) && i.selection_end().ok().flatten() == Some(0)
+    })
 }

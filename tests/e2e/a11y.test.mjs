@@ -409,6 +409,37 @@ describe('accessibility', () => {
     assertNoErrors();
   });
 
+  test('keyboard: the chips are one Tab stop; arrows move through them and back, Delete removes one', { timeout: 20_000 }, async (t) => {
+    const { page, assertNoErrors } = await env.open(t, MIXED.def);
+    // A pasted list of 50 ids is not 50 Tab stops between the username and the field.
+    await setSystems(page, Array.from({ length: 50 }, (_, i) => `sys${i}`));
+    await page.focus('#username');
+    await tabTo(page, '#systems', { max: 2 });
+
+    await setSystems(page, ['a1', 'b2', 'c3']);
+    await page.focus('#systems');
+    const on = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id);
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await on(), 'Remove c3', 'Left from the start of the field goes to the last chip');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await on(), 'Remove b2');
+    await page.keyboard.press('Delete');
+    assert.deepEqual(await chips(page), ['a1', 'c3']);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Remove c3', null, { timeout: 2000 }).catch(() => {});
+    assert.equal(await on(), 'Remove c3', 'focus moves to the chip now in its place');
+    assert.equal(await removedSays(page), 'Removed b2.');
+    await page.keyboard.press('Home');
+    assert.equal(await on(), 'Remove a1');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await on(), 'systems', 'Right from the last chip goes back to the field');
+    // Typed text keeps its own Left arrow.
+    await page.keyboard.type('vi');
+    await page.keyboard.press('ArrowLeft');
+    assert.equal(await on(), 'systems');
+    assertNoErrors();
+  });
+
   test('keyboard: after a confirmed removal, focus returns to that system\'s row, not <body> or the heading', { timeout: 30_000 }, async (t) => {
     const def = scenario({
       systems: [tmsSystem('stampede3'), tmsSystem('ls6')],
