@@ -12,9 +12,19 @@ pub struct Props {
 #[function_component]
 pub fn TenantField(props: &Props) -> Html {
     let on_input = props.on_change.reform(|e: InputEvent| input_value(&e));
+    // Opened when an error appears, so the field a refusal points to can be seen; otherwise
+    // never forced open or closed: the user's toggle stands while they type.
+    let details = use_node_ref();
+    {
+        let details = details.clone();
+        use_effect_with(props.error.is_some(), move |&wrong| {
+            if let (true, Some(d)) = (wrong, details.cast::<web_sys::HtmlDetailsElement>()) {
+                d.set_open(true);
+            }
+        });
+    }
     html! {
-        // Not forced open or closed: the user's toggle stands while they type.
-        <details class="advanced">
+        <details class="advanced" ref={details}>
             <summary>{ "Advanced: Tapis tenant" }</summary>
             <label for="base-url">{ "Tapis tenant URL" }</label>
             <input

@@ -89,11 +89,14 @@ describe('hostile input', () => {
       'issuer with userinfo': `${sim.url.replace('://', '://user:pw@')}/v3/tokens`,
       'plain-http remote issuer': 'http://designsafe.tapis.io/v3/tokens',
       'issuer with a fragment': `${sim.url}/v3/tokens#x`,
+      'a Tapis Pods container as issuer': 'https://evil.pods.designsafe.tapis.io/v3/tokens',
     })) {
       await page.fill('#token', '');
       await page.fill('#token', jwt(claimsFor(sim, { iss })));
       await page.waitForSelector('#token-status:not([data-state="none"])', { timeout: 5000 });
       await assertRunRefused(page, what);
+      // The tenant field the refusal is about is shown, not left folded under "Advanced".
+      assert.ok(await page.$eval('details:has(#base-url)', (d) => d.open), `${what}: the tenant field is open`);
       t.diagnostic(`${what}: ${await page.getAttribute('#token-status', 'data-state')}: ${(await page.textContent('#run-refused')).trim().slice(0, 140)}`);
     }
     await sleep(300);
