@@ -916,26 +916,23 @@ fn cancel_during_a_retry_wait() {
     assert!(!r.outcome("ls6").needs_attention());
 }
 
+/// Runs `systems`, pressing Cancel `after_ms` into the run.
+fn cancelled_after(t: &FakeTransport, after_ms: u64, systems: &[&str]) -> Report {
+    let cancel = RunControl::new();
+    let side = async {
+        t.clock().sleep(after_ms).await;
+        cancel.cancel();
+    };
+    go_with(t, &client(), systems, establish(), &cancel, side, |_| {})
+}
+
 #[test]
 fn cancel_during_a_request() {
     let clock = FakeClock::new();
     let t = FakeTransport::new(&clock);
     t.on("check", "a", [ok().after(20_000)])
         .on("check", "b", [ok().after(20_000)]);
-    let cancel = RunControl::new();
-    let side = async {
-        clock.sleep(1_000).await;
-        cancel.cancel();
-    };
-    let r = go_with(
-        &t,
-        &client(),
-        &["a", "b"],
-        establish(),
-        &cancel,
-        side,
-        |_| {},
-    );
+    let r = cancelled_after(&t, 1_000, &["a", "b"]);
     assert_eq!(r.outcome("a"), &Outcome::Cancelled);
     assert_eq!(r.outcome("b"), &Outcome::Cancelled);
     assert_eq!(clock.elapsed(), 1_000);
@@ -963,20 +960,7 @@ fn cancel_during_a_create_says_a_key_may_exist() {
         .on("get", "ls6", [tms_system()])
         .on("create", "ls6", [created().after(20_000)]);
     t.on("check", "a", [ok().after(20_000)]);
-    let cancel = RunControl::new();
-    let side = async {
-        clock.sleep(1_000).await;
-        cancel.cancel();
-    };
-    let r = go_with(
-        &t,
-        &client(),
-        &["ls6", "a"],
-        establish(),
-        &cancel,
-        side,
-        |_| {},
-    );
+    let r = cancelled_after(&t, 1_000, &["ls6", "a"]);
     let interrupted = r.outcome("ls6");
     assert_eq!(
         interrupted.problem().map(|p| p.code()),
