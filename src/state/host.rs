@@ -1,10 +1,10 @@
 //! The host page's side of the state: a token handed over by the page that embeds the app, the
 //! app asking it for a fresh one, and the results it reports back. The bridge itself (events,
 //! messages) is in `services/host.rs`; here only what it decides, so it is tested natively.
-use super::{AppState, RunPhase, Target, TokenStatus};
+use super::{AppState, RunPhase, Target, TokenField, TokenStatus};
 use tms_core::engine::{Mode, Outcome};
 use tms_core::tapis::RequestRecord;
-use tms_core::Token;
+use tms_core::TokenError;
 
 /// Asks for a fresh token for the same reason at most this often, so a host that keeps answering
 /// with a short-lived (or a rejected) token is not asked in a tight loop.
@@ -61,14 +61,20 @@ impl AppState {
     /// usable token: the host's mistake is noted, and the user's token stays.
     pub(super) fn host_token(&mut self, token: tms_core::Secret) {
         self.host.sent_token = true;
+        let field = self.token_field(&token);
         if self.usable_token().is_ok() {
-            if let Err(error) = Token::parse(token.expose(), self.now_ms / 1000) {
-                self.host_note("token from the host page ignored", Some(error.to_string()));
+            let why = match &field {
+                TokenField::Invalid(error) => Some(error.to_string()),
+                TokenField::Empty => Some(TokenError::Empty.to_string()),
+                TokenField::Parsed(_) => None,
+            };
+            if let Some(why) = why {
+                self.host_note("token from the host page ignored", Some(why));
                 return;
             }
         }
         self.host_note("token received from the host page", None);
-        self.apply_token_input(token);
+        self.set_token(field);
         if let (Some(mode), false) = (self.host.resume, self.run.is_running()) {
             if self.usable_token().is_ok() {
                 self.host.resume = None;

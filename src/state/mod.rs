@@ -249,15 +249,19 @@ impl AppState {
     }
 
     fn apply_token_input(&mut self, raw: Secret) {
-        let field = if raw.expose().trim().is_empty() {
-            TokenField::Empty
-        } else {
-            match Token::parse(raw.expose(), self.now_ms / 1000) {
-                Ok(token) => TokenField::Parsed(token),
-                Err(err) => TokenField::Invalid(err),
-            }
-        };
+        let field = self.token_field(&raw);
         self.set_token(field);
+    }
+
+    /// What the token field holds for `raw`: empty, a token, or why it is not one.
+    fn token_field(&self, raw: &Secret) -> TokenField {
+        if raw.expose().trim().is_empty() {
+            return TokenField::Empty;
+        }
+        match Token::parse(raw.expose(), self.now_ms / 1000) {
+            Ok(token) => TokenField::Parsed(token),
+            Err(err) => TokenField::Invalid(err),
+        }
     }
 
     /// A new token fills the tenant URL and username from its claims, unless the user typed

@@ -160,7 +160,11 @@ fn the_same_rejected_token_again_changes_nothing() {
 fn an_unusable_host_token_keeps_the_good_one() {
     let good = jwt("alice", ISS, 3600);
     let pasted = AppState::new(NOW_MS, String::new()).apply(Action::TokenInput(Secret::new(good)));
-    for bad in ["not a token".to_string(), jwt("alice", ISS, -60)] {
+    for bad in [
+        "not a token".to_string(),
+        jwt("alice", ISS, -60),
+        "  ".to_string(),
+    ] {
         let state = pasted
             .clone()
             .apply(Action::HostToken(Secret::new(bad.clone())));
