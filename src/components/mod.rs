@@ -21,8 +21,8 @@ pub use tenant_field::TenantField;
 pub use token_panel::{LoginRequest, TokenPanel};
 
 use wasm_bindgen::JsCast;
-use web_sys::HtmlInputElement;
-use yew::{Event, InputEvent, TargetCast};
+use web_sys::{Element, HtmlInputElement};
+use yew::{Event, InputEvent, NodeRef, TargetCast};
 
 /// The value of the input an `input` event came from.
 pub(crate) fn input_value(e: &InputEvent) -> String {
@@ -34,4 +34,13 @@ pub(crate) fn checkbox_checked(e: &Event) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
         .is_some_and(|i| i.checked())
+}
+
+/// The element children of the element behind `parent` (none before it is rendered), for the
+/// few places that move focus to a child after a re-render.
+pub(crate) fn children(parent: &NodeRef) -> impl Iterator<Item = Element> {
+    let first = parent
+        .cast::<Element>()
+        .and_then(|p| p.first_element_child());
+    std::iter::successors(first, Element::next_element_sibling)
 }

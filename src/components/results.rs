@@ -1,9 +1,9 @@
-use super::ResultRow;
+use super::{children, ResultRow};
 use crate::state::{Row, RunPhase, Summary, Target};
 use std::rc::Rc;
 use tms_core::SystemId;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -110,8 +110,7 @@ fn focus_is_idle() -> bool {
 
 /// The `<li>` of `system`'s row in the list.
 fn row_element(list: &NodeRef, system: &SystemId) -> Option<HtmlElement> {
-    let list = list.cast::<Element>()?;
-    std::iter::successors(list.first_element_child(), Element::next_element_sibling)
+    children(list)
         .find(|li| li.get_attribute("data-system").as_deref() == Some(system.as_str()))?
         .dyn_into::<HtmlElement>()
         .ok()

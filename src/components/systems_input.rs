@@ -1,8 +1,8 @@
-use super::input_value;
+use super::{children, input_value};
 use std::rc::Rc;
 use tms_core::SystemId;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -194,16 +194,11 @@ fn focus_chip(chips: &NodeRef, input: &NodeRef, index: usize) {
 }
 
 fn chip_buttons(chips: &NodeRef) -> Vec<HtmlElement> {
-    chips.cast::<Element>().map_or_else(Vec::new, |container| {
-        std::iter::successors(
-            container.first_element_child(),
-            Element::next_element_sibling,
-        )
+    children(chips)
         .filter(|el| el.has_attribute("data-chip"))
         .filter_map(|chip| chip.query_selector("button").ok().flatten())
         .filter_map(|b| b.dyn_into::<HtmlElement>().ok())
         .collect()
-    })
 }
 
 fn caret_at_start(input: &NodeRef) -> bool {
