@@ -135,7 +135,8 @@ impl BaseUrl {
 /// (tapis-deployer `inventory_example`, `global_tapis_domain`). Anything deeper under tapis.io
 /// is not a tenant: Tapis Pods serves user-chosen containers at `<pod>.pods.<tenant>.tapis.io`
 /// (tapis-deployer `playbooks/roles/proxy/templates/docker/nginx.conf`), where a token or a
-/// password must never go.
+/// password must never go. `host` is already a valid, lower-cased name (see `split_host_port`):
+/// only the number of labels is left to check.
 fn is_tenant_host(host: &str) -> bool {
     let Some(name) = host.strip_suffix(".tapis.io") else {
         return false;
@@ -144,10 +145,7 @@ fn is_tenant_host(host: &str) -> bool {
         .iter()
         .find_map(|site| name.strip_suffix(site))
         .unwrap_or(name);
-    !tenant.is_empty()
-        && tenant
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !tenant.is_empty() && !tenant.contains('.')
 }
 
 impl Default for BaseUrl {
