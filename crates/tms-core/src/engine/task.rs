@@ -198,6 +198,11 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 .await
             {
                 Ok(_) => return Outcome::Created { replaced: stale },
+                // Tapis may still carry out a create cut off on its way: the user must not
+                // read "cancelled" as "nothing was made".
+                Err(End::Problem(Problem::Cancelled)) => {
+                    return Outcome::Failed(Problem::CreateInterrupted)
+                }
                 Err(End::Problem(p)) if may_have_stored(&p) => p,
                 Err(end) => return end.into_outcome(),
             };
@@ -255,14 +260,12 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             let mut log = |r| run.emit(Event::Request(r));
             let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),
+                // Cut off on its way by Cancel: the step decides what that means.
                 Err(Problem::Cancelled) => {
-                    let stopped = run.stopped().unwrap_or(Outcome::Cancelled);
-                    // A create cut off on its way may still be carried out by Tapis: the
-                    // user must not read "cancelled" as "nothing was made".
-                    if step == Step::Creating && stopped == Outcome::Cancelled {
-                        return Err(End::Outcome(Outcome::Failed(Problem::CreateInterrupted)));
-                    }
-                    return Err(End::Outcome(stopped));
+                    return Err(match run.stopped() {
+                        Some(Outcome::Cancelled) | None => End::Problem(Problem::Cancelled),
+                        Some(halted) => End::Outcome(halted),
+                    })
                 }
                 Err(p) if p.is_token_rejection() => return Err(End::Outcome(run.halt(p))),
                 Err(p) => p,
