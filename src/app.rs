@@ -73,10 +73,7 @@ pub fn App(props: &Props) -> Html {
     let live = use_mut_ref(|| (None, None));
     *live.borrow_mut() = (
         state.run.request().map(|r| r.control.clone()),
-        match &state.discovery {
-            Discovery::Running(request) => Some(request.cancel.clone()),
-            _ => None,
-        },
+        state.discovery.cancel_flag().cloned(),
     );
     use_effect_with((), move |_| {
         move || {

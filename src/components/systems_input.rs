@@ -175,11 +175,8 @@ pub fn SystemsInput(props: &Props) -> Html {
 
 /// Focuses the remove button of the chip at `index`, else of the one before it, else the field.
 fn focus_after_removal(chips: &NodeRef, input: &NodeRef, index: usize) {
-    let last = chip_buttons(chips).len().checked_sub(1);
-    match last {
-        Some(last) => focus_chip(chips, input, index.min(last)),
-        None => focus_chip(chips, input, usize::MAX),
-    }
+    let last = chip_buttons(chips).len().saturating_sub(1);
+    focus_chip(chips, input, index.min(last));
 }
 
 /// Focuses the remove button of the chip at `index`; past the last chip, the field.

@@ -21,8 +21,16 @@ impl Discovery {
 
     /// Stops a discovery in flight; its answer, if any still comes, is ignored.
     pub(super) fn cancel(&self) {
-        if let Discovery::Running(request) = self {
-            request.cancel.cancel();
+        if let Some(cancel) = self.cancel_flag() {
+            cancel.cancel();
+        }
+    }
+
+    /// The flag that stops the discovery in flight (the app's unmount holds on to it).
+    pub fn cancel_flag(&self) -> Option<&Cancel> {
+        match self {
+            Discovery::Running(request) => Some(&request.cancel),
+            _ => None,
         }
     }
 }
