@@ -975,6 +975,75 @@ fn cancel_during_a_create_says_a_key_may_exist() {
     );
 }
 
+/// Every way a run can stop while a create's result is still unknown: the row says a key may
+/// be in place, never "cancelled" or "token rejected" (both read as "nothing was made").
+#[test]
+fn a_stop_before_a_create_is_settled_says_a_key_may_exist() {
+    let lost = || fail(TransportError::Timeout, 100);
+    // (create answers, re-check answers, what stops the run, when)
+    type Case = (Vec<Reply>, Vec<Reply>, &'static str, u64);
+    let cases: [Case; 4] = [
+        // another system's check is rejected while this create is on its way
+        (vec![created().after(20_000)], vec![], "token", 1_000),
+        // the user cancels while the engine waits for Tapis to finish a lost create
+        (vec![lost()], vec![], "cancel", 10_000),
+        // the user cancels while the re-check after a lost create is on its way
+        (vec![lost()], vec![ok().after(20_000)], "cancel", 61_000),
+        // a 5xx create, then the user cancels during the short wait before the re-check
+        (
+            vec![error(500, "SYSAPI_CRED_ERROR boom")],
+            vec![],
+            "cancel",
+            500,
+        ),
+    ];
+    for (i, (create, recheck, stop, at_ms)) in cases.into_iter().enumerate() {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        let checks: Vec<Reply> = std::iter::once(missing()).chain(recheck).collect();
+        t.on("check", "ls6", checks)
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", create);
+        t.on(
+            "check",
+            "b",
+            [reply(401, "TAPIS_SECURITY_JWT_EXPIRED Token has expired").after(at_ms)],
+        );
+        let systems: &[&str] = if stop == "token" {
+            &["ls6", "b"]
+        } else {
+            &["ls6"]
+        };
+        let r = if stop == "token" {
+            go(&t, &clock, systems, establish())
+        } else {
+            cancelled_after(&t, at_ms, systems)
+        };
+        assert_eq!(
+            r.outcome("ls6").problem().map(|p| p.code()),
+            Some("create-interrupted"),
+            "case {i}: {:?}",
+            r.outcome("ls6")
+        );
+        assert_eq!(clock.elapsed(), at_ms, "case {i}: stopped at once");
+        assert_eq!(
+            t.ops("ls6").iter().filter(|o| *o == "create").count(),
+            1,
+            "case {i}"
+        );
+        if stop == "token" {
+            assert!(matches!(r.outcome("b"), Outcome::TokenRejected(_)));
+        }
+    }
+    // Stopped before the create left: nothing was made, so it is plainly cancelled.
+    let clock = FakeClock::new();
+    let t = FakeTransport::new(&clock);
+    t.on("check", "ls6", [missing()])
+        .on("get", "ls6", [tms_system().after(5_000)]);
+    let r = cancelled_after(&t, 1_000, &["ls6"]);
+    assert_eq!(r.outcome("ls6"), &Outcome::Cancelled);
+}
+
 #[test]
 fn concurrency_bound_is_respected_and_systems_run_in_parallel() {
     let names: Vec<String> = (0..10).map(|i| format!("sys{i}")).collect();

@@ -24,12 +24,15 @@ enum End {
     Outcome(Outcome),
     /// Still to be interpreted by the flow (e.g. "missing" means "go on and create").
     Problem(Problem),
+    /// A request already on its way was cut off (cancel or token rejection); holds how the run
+    /// ended. Only a create reads this differently: Tapis may still carry it out.
+    CutOff(Outcome),
 }
 
 impl End {
     fn into_outcome(self) -> Outcome {
         match self {
-            End::Outcome(o) => o,
+            End::Outcome(o) | End::CutOff(o) => o,
             End::Problem(p) => Outcome::from_problem(p),
         }
     }
@@ -199,10 +202,8 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             {
                 Ok(_) => return Outcome::Created { replaced: stale },
                 // Tapis may still carry out a create cut off on its way: the user must not
-                // read "cancelled" as "nothing was made".
-                Err(End::Problem(Problem::Cancelled)) => {
-                    return Outcome::Failed(Problem::CreateInterrupted)
-                }
+                // read "cancelled" or "token rejected" as "nothing was made".
+                Err(end @ End::CutOff(_)) => return unsettled(end),
                 Err(End::Problem(p)) if may_have_stored(&p) => p,
                 Err(end) => return end.into_outcome(),
             };
@@ -215,13 +216,14 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 let settled = self.sent_ms + self.run.spec.options.create_settle_ms;
                 delay = delay.max(settled.saturating_sub(self.run.clock.now_ms()));
             }
+            // Until the re-check answers, a key may be in place: a cancel must not say otherwise.
             if let Err(end) = self.wait(delay, problem, rechecks).await {
-                return end.into_outcome();
+                return unsettled(end);
             }
             match self.check().await {
                 Ok(()) => return Outcome::Created { replaced: stale },
                 Err(Ok(_)) => continue,
-                Err(Err(end)) => return end.into_outcome(),
+                Err(Err(end)) => return unsettled(end),
             }
         }
     }
@@ -260,12 +262,9 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             let mut log = |r| run.emit(Event::Request(r));
             let problem = match sender.call(call, Some(self.id), &mut log).await {
                 Ok(resp) => return Ok(resp),
-                // Cut off on its way by Cancel: the step decides what that means.
+                // Cut off on its way: the step decides what that means.
                 Err(Problem::Cancelled) => {
-                    return Err(match run.stopped() {
-                        Some(Outcome::Cancelled) | None => End::Problem(Problem::Cancelled),
-                        Some(halted) => End::Outcome(halted),
-                    })
+                    return Err(End::CutOff(run.stopped().unwrap_or(Outcome::Cancelled)))
                 }
                 Err(p) if p.is_token_rejection() => return Err(End::Outcome(run.halt(p))),
                 Err(p) => p,
@@ -333,6 +332,17 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
     fn jittered(&mut self, delay_ms: u64) -> u64 {
         let half = delay_ms / 2;
         half + splitmix64(&mut self.rng) % (half + 1)
+    }
+}
+
+/// How a create's flow ends when it stops before knowing whether Tapis stored the key. A token
+/// rejected by this very request stays a rejection: the user must bring a new token first.
+fn unsettled(end: End) -> Outcome {
+    match end {
+        End::CutOff(_) | End::Outcome(Outcome::Cancelled) => {
+            Outcome::Failed(Problem::CreateInterrupted)
+        }
+        end => end.into_outcome(),
     }
 }
 

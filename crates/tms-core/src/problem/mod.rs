@@ -140,7 +140,8 @@ pub enum Problem {
     Redirected,
     Timeout,
     Cancelled,
-    /// The user stopped the run while a create was on its way: Tapis may still finish it.
+    /// The run stopped (the user cancelled, or Tapis rejected the token on another system)
+    /// while a create was on its way: Tapis may still finish it.
     CreateInterrupted,
 }
 
@@ -251,7 +252,7 @@ impl Problem {
             Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
             Problem::Timeout => "Tapis did not answer in time.".into(),
             Problem::Cancelled => "Stopped at your request.".into(),
-            Problem::CreateInterrupted => "You stopped the run while Tapis was creating a key, so one may or may not be in place now.".into(),
+            Problem::CreateInterrupted => "The run stopped while Tapis was creating a key, so one may or may not be in place now.".into(),
         }
     }
 
