@@ -239,15 +239,6 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         let run = self.run;
         let flags = [&run.control.cancel, &run.halt];
         let options = &run.spec.options;
-        let sender = Sender {
-            transport: run.transport,
-            clock: run.clock,
-            timeout_ms: match step {
-                Step::Checking | Step::Creating => options.ssh_timeout_ms,
-                _ => options.request_timeout_ms,
-            },
-            cancel: &flags,
-        };
         let mut transient = 0u32;
         for attempt in 1.. {
             if let Some(o) = run.stopped() {
@@ -258,6 +249,16 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             }
             self.step(step.clone(), attempt);
             let call = build();
+            let sender = Sender {
+                transport: run.transport,
+                clock: run.clock,
+                timeout_ms: if call.op.logs_in_to_host() {
+                    options.ssh_timeout_ms
+                } else {
+                    options.request_timeout_ms
+                },
+                cancel: &flags,
+            };
             self.sent_ms = run.clock.now_ms();
             let mut log = |r| run.emit(Event::Request(r));
             let problem = match sender.call(call, Some(self.id), &mut log).await {

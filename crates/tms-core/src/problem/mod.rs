@@ -19,6 +19,14 @@ pub enum Operation {
     Login,
 }
 
+impl Operation {
+    /// Tapis answers these only after an SSH login to the system's host (`CredUtils`), which
+    /// can take up to [`crate::engine::TAPIS_SSH_MAX_MS`]; removal only touches its secret store.
+    pub fn logs_in_to_host(self) -> bool {
+        matches!(self, Operation::Check | Operation::Create)
+    }
+}
+
 /// Why TMS refused to create keys (`SYSLIB_CRED_TMS_KEYS_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TmsRefusal {
