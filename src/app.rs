@@ -276,7 +276,6 @@ pub fn App(props: &Props) -> Html {
                 summary={state.summary()}
                 phase={state.run.clone()}
                 now_ms={state.now_ms}
-                focus_row={state.finished_row.clone()}
                 on_retry={dispatch.reform(Action::Retry)}
                 on_remove={dispatch.reform(Action::AskRemove)}
                 on_stop_waiting={dispatch.reform(Action::StopWaiting)}

@@ -12,9 +12,6 @@ pub struct Props {
     pub summary: Summary,
     pub phase: RunPhase,
     pub now_ms: u64,
-    /// The one row the finished run covered (a retry or a removal): focus goes back to it.
-    #[prop_or_default]
-    pub focus_row: Option<SystemId>,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
     pub on_stop_waiting: Callback<SystemId>,
@@ -24,15 +21,19 @@ pub struct Props {
 #[function_component]
 pub fn Results(props: &Props) -> Html {
     let (heading, list) = (use_node_ref(), use_node_ref());
-    let done = props.phase == RunPhase::Done;
+    // Some(the row to go back to) once the run is over.
+    let done = match &props.phase {
+        RunPhase::Done { focus_row } => Some(focus_row.clone()),
+        _ => None,
+    };
     // When a run ends, move focus to the summary so keyboard and screen-reader users land on the
     // result; after a run of one row (its buttons were gone while it ran), back to that row.
     {
         let (heading, list) = (heading.clone(), list.clone());
-        use_effect_with((done, props.focus_row.clone()), move |(done, row)| {
+        use_effect_with(done, move |done| {
             // Only when focus is nowhere useful (the run button was disabled under it): never
             // pull a user out of a field they are typing in.
-            if *done && focus_is_idle() {
+            if let (Some(row), true) = (done, focus_is_idle()) {
                 let target = row
                     .as_ref()
                     .and_then(|system| row_element(&list, system))
@@ -53,7 +54,7 @@ pub fn Results(props: &Props) -> Html {
             (Target::All, 1) => "Working on 1 system…".to_string(),
             (Target::All, n) => format!("Working on {n} systems…"),
         },
-        RunPhase::Done => format!("Done: {}.", s.sentence()),
+        RunPhase::Done { .. } => format!("Done: {}.", s.sentence()),
     };
     let busy = props.phase.is_running();
     html! {

@@ -1,7 +1,7 @@
 //! The host page's side of the state: a token handed over by the page that embeds the app, the
 //! app asking it for a fresh one, and the results it reports back. The bridge itself (events,
 //! messages) is in `services/host.rs`; here only what it decides, so it is tested natively.
-use super::{AppState, RunPhase, Target, TokenField, TokenStatus};
+use super::{AppState, Target, TokenField, TokenStatus};
 use tms_core::engine::{Mode, Outcome};
 use tms_core::tapis::RequestRecord;
 use tms_core::TokenError;
@@ -159,6 +159,6 @@ impl AppState {
 
     /// Whether the last run has ended (for the bridge: results exist).
     pub fn run_done(&self) -> bool {
-        self.run == RunPhase::Done
+        self.run.is_done()
     }
 }

@@ -100,9 +100,6 @@ pub struct AppState {
     /// The last id given to a run or a discovery; answers carry it, so those of older ones are ignored.
     pub last_task_id: u64,
     pub run: RunPhase,
-    /// The system the last finished run covered when it covered one row (a retry or a removal):
-    /// focus goes back to that row, where the user was, rather than to the results heading.
-    pub finished_row: Option<SystemId>,
     pub rows: Rc<Vec<Rc<Row>>>,
     pub log: Rc<Vec<Rc<RequestRecord>>>,
     /// The system whose credential removal awaits the user's confirmation.
@@ -228,12 +225,12 @@ impl AppState {
             Action::Engine { .. } => {}
             Action::RunFinished { run_id } if self.run.is(run_id) => {
                 let request = self.run.request().cloned();
-                self.run = RunPhase::Done;
+                let focus_row = request.as_ref().and_then(|r| match &r.target {
+                    Target::One(system) => Some(system.clone()),
+                    Target::All => None,
+                });
+                self.run = RunPhase::Done { focus_row };
                 if let Some(request) = request {
-                    self.finished_row = match &request.target {
-                        Target::One(system) => Some(system.clone()),
-                        Target::All => None,
-                    };
                     self.host_run_finished(request.mode);
                 }
             }

@@ -14,7 +14,11 @@ pub enum RunPhase {
     Idle,
     Running(Rc<RunRequest>),
     /// The last run ended (finished, cancelled or stopped); its rows stay.
-    Done,
+    Done {
+        /// The one row the run covered (a retry or a removal): focus goes back to it, where
+        /// the user was, rather than to the results heading.
+        focus_row: Option<SystemId>,
+    },
 }
 
 impl RunPhase {
@@ -23,7 +27,7 @@ impl RunPhase {
         match self {
             RunPhase::Idle => "idle",
             RunPhase::Running(_) => "running",
-            RunPhase::Done => "done",
+            RunPhase::Done { .. } => "done",
         }
     }
 
@@ -32,6 +36,10 @@ impl RunPhase {
             RunPhase::Running(request) => Some(request),
             _ => None,
         }
+    }
+
+    pub fn is_done(&self) -> bool {
+        matches!(self, RunPhase::Done { .. })
     }
 
     pub fn is_running(&self) -> bool {

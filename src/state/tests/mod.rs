@@ -365,7 +365,8 @@ fn a_run_of_one_row_hands_focus_back_to_that_row_and_a_full_run_does_not() {
     assert_eq!(state.run.request().unwrap().target, Target::All);
     state = state.apply(Action::RunFinished { run_id: 1 });
     assert_eq!(
-        state.finished_row, None,
+        state.run,
+        RunPhase::Done { focus_row: None },
         "a full run ends on the results heading"
     );
 
@@ -376,9 +377,14 @@ fn a_run_of_one_row_hands_focus_back_to_that_row_and_a_full_run_does_not() {
     assert_eq!(state.run.request().unwrap().target, Target::One(id("ls6")));
     // The end of an older run is ignored.
     let stale = state.clone().apply(Action::RunFinished { run_id: 1 });
-    assert_eq!(stale.finished_row, None);
+    assert!(stale.run.is_running());
     state = state.apply(Action::RunFinished { run_id: 2 });
-    assert_eq!(state.finished_row, Some(id("ls6")));
+    assert_eq!(
+        state.run,
+        RunPhase::Done {
+            focus_row: Some(id("ls6"))
+        }
+    );
 
     state = state
         .apply(Action::Run {
@@ -386,7 +392,7 @@ fn a_run_of_one_row_hands_focus_back_to_that_row_and_a_full_run_does_not() {
             target: Target::All,
         })
         .apply(Action::RunFinished { run_id: 3 });
-    assert_eq!(state.finished_row, None);
+    assert_eq!(state.run, RunPhase::Done { focus_row: None });
 }
 
 #[test]
