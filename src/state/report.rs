@@ -57,7 +57,12 @@ impl AppState {
         )
     }
 
+    /// Who the requests were made as: with a token, its owner (a run under any other name is
+    /// refused), so nothing typed in the field is written at all.
     fn report_username(&self) -> String {
+        if let Some(token) = self.token() {
+            return token.info().username.clone();
+        }
         let name = self.username.trim();
         let plausible = name.len() <= 64
             && name
