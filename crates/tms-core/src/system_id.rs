@@ -57,9 +57,34 @@ fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".into(),
         c if c.is_ascii_graphic() => format!("'{c}'"),
-        c if c.is_alphanumeric() => format!("'{c}' (U+{:04X})", c as u32),
-        c => format!("the invisible character U+{:04X}", c as u32),
+        c if is_invisible(c) => format!("the invisible character U+{:04X}", c as u32),
+        c => format!("'{c}' (U+{:04X})", c as u32),
     }
+}
+
+/// Characters that print as nothing: controls, and the format characters a copy from a web
+/// page or a document brings along (zero-width spaces and joiners, direction marks, the byte
+/// order mark, soft hyphens, fillers, variation selectors, tags). A short list rather than
+/// Unicode's tables, which would add about 2 KB to the page.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c as u32,
+            0xAD | 0x34F
+                | 0x61C
+                | 0x115F..=0x1160
+                | 0x17B4..=0x17B5
+                | 0x180B..=0x180F
+                | 0x200B..=0x200F
+                | 0x202A..=0x202E
+                | 0x2060..=0x206F
+                | 0x3164
+                | 0xFE00..=0xFE0F
+                | 0xFEFF
+                | 0xFFA0
+                | 0xFFF0..=0xFFFB
+                | 0xE0000..=0xE0FFF
+        )
 }
 
 fn allowed(c: char) -> bool {
@@ -196,6 +221,28 @@ mod tests {
         assert!(IdError::InvalidChar('\u{200b}')
             .to_string()
             .contains("U+200B"));
+    }
+
+    #[test]
+    fn a_character_is_shown_if_it_can_be_seen() {
+        let cases = [
+            (' ', "a space"),
+            ('/', "'/'"),
+            ('é', "'é' (U+00E9)"),
+            ('→', "'→' (U+2192)"),
+            ('€', "'€' (U+20AC)"),
+            ('\u{200b}', "the invisible character U+200B"),
+            ('\u{feff}', "the invisible character U+FEFF"),
+            ('\u{ad}', "the invisible character U+00AD"),
+            ('\u{202e}', "the invisible character U+202E"),
+            ('\u{7}', "the invisible character U+0007"),
+            ('\u{85}', "the invisible character U+0085"),
+            ('\u{fe0f}', "the invisible character U+FE0F"),
+            ('\u{e0041}', "the invisible character U+E0041"),
+        ];
+        for (c, want) in cases {
+            assert_eq!(describe_char(c), want, "{:04X}", c as u32);
+        }
     }
 
     #[test]
