@@ -975,50 +975,30 @@ fn cancel_during_a_create_says_a_key_may_exist() {
     );
 }
 
-/// Every way a run can stop while a create's result is still unknown: the row says a key may
-/// be in place, never "cancelled" or "token rejected" (both read as "nothing was made").
+/// Every way a cancel can stop a run while a create's result is still unknown: the row says a
+/// key may be in place, never "cancelled" (which reads as "nothing was made").
 #[test]
-fn a_stop_before_a_create_is_settled_says_a_key_may_exist() {
+fn a_cancel_before_a_create_is_settled_says_a_key_may_exist() {
     let lost = || fail(TransportError::Timeout, 100);
-    // (create answers, re-check answers, what stops the run, when)
-    type Case = (Vec<Reply>, Vec<Reply>, &'static str, u64);
-    let cases: [Case; 4] = [
-        // another system's check is rejected while this create is on its way
-        (vec![created().after(20_000)], vec![], "token", 1_000),
-        // the user cancels while the engine waits for Tapis to finish a lost create
-        (vec![lost()], vec![], "cancel", 10_000),
-        // the user cancels while the re-check after a lost create is on its way
-        (vec![lost()], vec![ok().after(20_000)], "cancel", 61_000),
-        // a 5xx create, then the user cancels during the short wait before the re-check
-        (
-            vec![error(500, "SYSAPI_CRED_ERROR boom")],
-            vec![],
-            "cancel",
-            500,
-        ),
+    // (create answers, re-check answers, when the user cancels)
+    let cases: [(Vec<Reply>, Vec<Reply>, u64); 4] = [
+        // while the create is on its way
+        (vec![created().after(20_000)], vec![], 1_000),
+        // while the engine waits for Tapis to finish a create whose answer was lost
+        (vec![lost()], vec![], 10_000),
+        // while the re-check after a lost create is on its way
+        (vec![lost()], vec![ok().after(20_000)], 61_000),
+        // during the short wait before the re-check of a 5xx create
+        (vec![error(500, "SYSAPI_CRED_ERROR boom")], vec![], 500),
     ];
-    for (i, (create, recheck, stop, at_ms)) in cases.into_iter().enumerate() {
+    for (i, (create, recheck, at_ms)) in cases.into_iter().enumerate() {
         let clock = FakeClock::new();
         let t = FakeTransport::new(&clock);
         let checks: Vec<Reply> = std::iter::once(missing()).chain(recheck).collect();
         t.on("check", "ls6", checks)
             .on("get", "ls6", [tms_system()])
             .on("create", "ls6", create);
-        t.on(
-            "check",
-            "b",
-            [reply(401, "TAPIS_SECURITY_JWT_EXPIRED Token has expired").after(at_ms)],
-        );
-        let systems: &[&str] = if stop == "token" {
-            &["ls6", "b"]
-        } else {
-            &["ls6"]
-        };
-        let r = if stop == "token" {
-            go(&t, &clock, systems, establish())
-        } else {
-            cancelled_after(&t, at_ms, systems)
-        };
+        let r = cancelled_after(&t, at_ms, &["ls6"]);
         assert_eq!(
             r.outcome("ls6").problem().map(|p| p.code()),
             Some("create-interrupted"),
@@ -1026,22 +1006,52 @@ fn a_stop_before_a_create_is_settled_says_a_key_may_exist() {
             r.outcome("ls6")
         );
         assert_eq!(clock.elapsed(), at_ms, "case {i}: stopped at once");
-        assert_eq!(
-            t.ops("ls6").iter().filter(|o| *o == "create").count(),
-            1,
-            "case {i}"
-        );
-        if stop == "token" {
-            assert!(matches!(r.outcome("b"), Outcome::TokenRejected(_)));
-        }
+        assert_eq!(t.ops("ls6").iter().filter(|o| *o == "create").count(), 1);
     }
-    // Stopped before the create left: nothing was made, so it is plainly cancelled.
+    // Cancelled before the create left: nothing was made, so it is plainly cancelled.
     let clock = FakeClock::new();
     let t = FakeTransport::new(&clock);
     t.on("check", "ls6", [missing()])
         .on("get", "ls6", [tms_system().after(5_000)]);
     let r = cancelled_after(&t, 1_000, &["ls6"]);
     assert_eq!(r.outcome("ls6"), &Outcome::Cancelled);
+}
+
+/// A token rejected on another system stops every request not yet sent and cuts off checks and
+/// reads, but a create already on its way is left to land: its answer is the only way to know
+/// whether Tapis made a key.
+#[test]
+fn a_token_rejection_elsewhere_lets_a_create_on_its_way_land() {
+    for (answer, want) in [
+        (created().after(20_000), "created"),
+        (
+            reply(401, "TAPIS_SECURITY_JWT_EXPIRED Token has expired").after(20_000),
+            "token-rejected",
+        ),
+    ] {
+        let clock = FakeClock::new();
+        let t = FakeTransport::new(&clock);
+        t.on("check", "ls6", [missing()])
+            .on("get", "ls6", [tms_system()])
+            .on("create", "ls6", [answer]);
+        t.on("check", "slow", [ok().after(30_000)]).on(
+            "check",
+            "b",
+            [reply(401, "TAPIS_SECURITY_JWT_EXPIRED Token has expired").after(1_000)],
+        );
+        let r = go(&t, &clock, &["ls6", "slow", "b"], establish());
+        assert_eq!(r.outcome("ls6").state(), want);
+        assert!(matches!(r.outcome("b"), Outcome::TokenRejected(_)));
+        assert!(
+            matches!(r.outcome("slow"), Outcome::TokenRejected(_)),
+            "a check on its way is cut off"
+        );
+        assert_eq!(
+            clock.elapsed(),
+            20_200,
+            "the run ends when the create lands"
+        );
+    }
 }
 
 #[test]

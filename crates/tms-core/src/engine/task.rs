@@ -3,7 +3,7 @@
 
 use super::{Event, Mode, Outcome, RunControl, RunSpec, Step};
 use crate::http::{sleep_unless_cancelled, Cancel, Clock, Response, Transport};
-use crate::problem::Problem;
+use crate::problem::{Operation, Problem};
 use crate::system_id::SystemId;
 use crate::tapis::{parse_result, Call, Sender, SystemInfo};
 use std::cell::RefCell;
@@ -24,8 +24,8 @@ enum End {
     Outcome(Outcome),
     /// Still to be interpreted by the flow (e.g. "missing" means "go on and create").
     Problem(Problem),
-    /// A request already on its way was cut off (cancel or token rejection); holds how the run
-    /// ended. Only a create reads this differently: Tapis may still carry it out.
+    /// A request already on its way was cut off; holds how the run ended. Only a create reads
+    /// this differently: Tapis may still carry it out.
     CutOff(Outcome),
 }
 
@@ -201,9 +201,8 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 .await
             {
                 Ok(_) => return Outcome::Created { replaced: stale },
-                // Tapis may still carry out a create cut off on its way: the user must not
-                // read "cancelled" or "token rejected" as "nothing was made".
-                Err(end @ End::CutOff(_)) => return unsettled(end),
+                // Only a cancel cuts a create off (see call()); Tapis may still carry it out.
+                Err(End::CutOff(_)) => return Outcome::Failed(Problem::CreateInterrupted),
                 Err(End::Problem(p)) if may_have_stored(&p) => p,
                 Err(end) => return end.into_outcome(),
             };
@@ -218,13 +217,25 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             }
             // Until the re-check answers, a key may be in place: a cancel must not say otherwise.
             if let Err(end) = self.wait(delay, problem, rechecks).await {
-                return unsettled(end);
+                return self.unsettled(end);
             }
             match self.check().await {
                 Ok(()) => return Outcome::Created { replaced: stale },
                 Err(Ok(_)) => continue,
-                Err(Err(end)) => return unsettled(end),
+                Err(Err(end)) => return self.unsettled(end),
             }
+        }
+    }
+
+    /// How a create's flow ends when it stops before knowing whether Tapis stored the key: a
+    /// cancel says a key may be in place. A token rejection stays one (a new token comes first,
+    /// and the next run checks before it creates).
+    fn unsettled(&self, end: End) -> Outcome {
+        match end {
+            End::CutOff(_) | End::Outcome(_) if self.run.control.is_cancelled() => {
+                Outcome::Failed(Problem::CreateInterrupted)
+            }
+            end => end.into_outcome(),
         }
     }
 
@@ -237,7 +248,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         build: impl Fn() -> Call,
     ) -> Result<Response, End> {
         let run = self.run;
-        let flags = [&run.control.cancel, &run.halt];
+        let (all, cancel_only) = ([&run.control.cancel, &run.halt], [&run.control.cancel]);
         let options = &run.spec.options;
         let mut transient = 0u32;
         for attempt in 1.. {
@@ -257,7 +268,13 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
                 } else {
                     options.request_timeout_ms
                 },
-                cancel: &flags,
+                // A token rejected elsewhere stops what has not left, but a create already on
+                // its way lands: its answer says whether Tapis made a key (a cut-off could not).
+                cancel: if call.op == Operation::Create {
+                    &cancel_only
+                } else {
+                    &all
+                },
             };
             self.sent_ms = run.clock.now_ms();
             let mut log = |r| run.emit(Event::Request(r));
@@ -333,17 +350,6 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
     fn jittered(&mut self, delay_ms: u64) -> u64 {
         let half = delay_ms / 2;
         half + splitmix64(&mut self.rng) % (half + 1)
-    }
-}
-
-/// How a create's flow ends when it stops before knowing whether Tapis stored the key. A token
-/// rejected by this very request stays a rejection: the user must bring a new token first.
-fn unsettled(end: End) -> Outcome {
-    match end {
-        End::CutOff(_) | End::Outcome(Outcome::Cancelled) => {
-            Outcome::Failed(Problem::CreateInterrupted)
-        }
-        end => end.into_outcome(),
     }
 }
 
