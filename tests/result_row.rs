@@ -119,6 +119,13 @@ fn cases() -> Vec<Case> {
             true,
             true,
         ),
+        // The stored key may well work; Tapis only could not test it.
+        case(
+            "failed",
+            done(Outcome::Failed(Problem::CannotVerify { message: msg() })),
+            true,
+            false,
+        ),
         case("cancelled", done(Outcome::Cancelled), true, false),
     ]
 }
@@ -161,8 +168,8 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
     let system = SystemId::parse("stampede3").unwrap();
     let all = cases();
     // One case per state, plus the replaced-key and refused-key variants of created and missing
-    // and the never-accepted key of failed.
-    assert_eq!(all.len(), 19);
+    // and the never-accepted and untestable keys of failed.
+    assert_eq!(all.len(), 20);
     let mut states: Vec<&str> = all.iter().map(|c| c.state).collect();
     states.sort_unstable();
     states.dedup();

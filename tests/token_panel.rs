@@ -157,7 +157,7 @@ async fn status_says_what_state_the_token_is_in() {
     // Screen readers hear the state once, in a polite status line, not the ticking countdown.
     assert_eq!(
         text(&m.host, "#token-status [role=status]"),
-        "Token for alice accepted."
+        "Token for alice loaded."
     );
     assert!(query(&m.host, "#forget-token").is_some());
     m.finish().await;

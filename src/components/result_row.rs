@@ -27,10 +27,12 @@ pub fn ResultRow(props: &Props) -> Html {
     let waiting = matches!(row.status, RowStatus::Step(Step::WaitingRetry { .. }));
     let outcome = row.outcome();
     let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
+    // Not where Tapis could not test the stored key: it may well work, and a new one could
+    // not be tested either.
     let can_remove = matches!(
         outcome,
         Some(Outcome::Present | Outcome::Created { .. } | Outcome::Failed(_))
-    );
+    ) && !matches!(outcome, Some(Outcome::Failed(Problem::CannotVerify { .. })));
     html! {
         // Focusable by script only: a retry or removal ends with focus back on its row.
         <li

@@ -163,7 +163,8 @@ fn announcement(props: &Props) -> String {
     let user = props.info.as_ref().map_or("", |i| i.username.as_str());
     match props.status {
         TokenStatus::None => String::new(),
-        TokenStatus::Valid => format!("Token for {user} accepted."),
+        // Read here, not yet shown to Tapis: "accepted" would claim more than the page knows.
+        TokenStatus::Valid => format!("Token for {user} loaded."),
         TokenStatus::Expiring => format!("The token for {user} expires in less than 10 minutes."),
         TokenStatus::Expired => "The token has expired.".to_string(),
         TokenStatus::Malformed => "This is not a usable Tapis token.".to_string(),

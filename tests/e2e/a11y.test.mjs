@@ -286,7 +286,7 @@ describe('accessibility', () => {
     assert.notEqual(await focused(page), 'body', 'focus is not lost after Add');
   });
 
-  test('live regions: the summary status is present before the run and announces the result; the token status says accepted', { timeout: 30_000 }, async (t) => {
+  test('live regions: the summary status is present before the run and announces the result; the token status says loaded', { timeout: 30_000 }, async (t) => {
     const { page, sim, assertNoErrors } = await env.open(t, MIXED.def);
     const region = '#summary [role=status]';
     const tokenRegion = '#token-status [role=status]';
@@ -303,7 +303,7 @@ describe('accessibility', () => {
     }, [region, tokenRegion]);
 
     await pasteToken(page, await sim.token('demo'));
-    assert.match((await page.textContent(tokenRegion)).trim(), /^Token for demo accepted\.$/);
+    assert.match((await page.textContent(tokenRegion)).trim(), /^Token for demo loaded\.$/);
     assert.equal(await page.getAttribute(tokenRegion, 'data-probe'), 'kept', 'the token status region is the same node');
 
     await setSystems(page, Object.keys(MIXED.expected));

@@ -223,7 +223,7 @@ fn non_tms_systems_are_reported_and_never_created() {
             Outcome::Failed(Problem::NotLinux {
                 system_type: "S3".into(),
             }),
-            "SSH key",
+            "help ticket",
         ),
         (
             system("TMS_KEYS", "LINUX", false, true),

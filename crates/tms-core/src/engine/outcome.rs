@@ -64,7 +64,7 @@ impl Outcome {
             Outcome::Created { replaced: false } => "A Tapis-managed key was created and the system accepts it.".into(),
             Outcome::Created { replaced: true } => "The system had refused your stored key; Tapis replaced it with a new managed key, which the system accepts.".into(),
             Outcome::Missing { rejected: false } => "No key is stored for you on this system yet.".into(),
-            Outcome::Removed => "Your stored key for this system was removed from Tapis.".into(),
+            Outcome::Removed => "Tapis no longer holds a key for you for this system.".into(),
             Outcome::Cancelled => "Stopped before finishing.".into(),
             Outcome::TokenRejected(p) => format!("{} All systems were stopped.", p.explanation()),
             other => other.problem().map(|p| p.explanation()).unwrap_or_default(),

@@ -229,14 +229,14 @@ impl Problem {
         match self {
             Problem::TokenExpired { .. } => "Your Tapis token has expired, so nothing more can be done with it.".into(),
             Problem::TokenInvalid { .. } => "Tapis did not accept your token.".into(),
-            Problem::TokenRevoked { .. } => "Your Tapis token has been revoked (for example by logging out elsewhere).".into(),
+            Problem::TokenRevoked { .. } => "Tapis reports your token as revoked.".into(),
             Problem::LoginRejected { .. } => "Tapis did not accept that user name and password.".into(),
             Problem::LoginNotAllowed { .. } => "This Tapis tenant does not allow logging in with a password from this page.".into(),
             Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
             Problem::KeyRejected { .. } => "A key is stored for you, but the system refused it when Tapis tried to log in.".into(),
             Problem::CannotVerify { .. } => "Tapis cannot test this kind of credential on this system, so it could not tell whether a key works there. Nothing was changed.".into(),
             Problem::HostUnreachable { .. } => "Tapis could not connect to this system; it may be down or under maintenance.".into(),
-            Problem::NoAccess { .. } => "You do not have access to this system; usually this means no active allocation on it.".into(),
+            Problem::NoAccess { .. } => "Tapis does not let your account use this system (it is not shared with you). This is a Tapis permission, not your TACC allocation.".into(),
             Problem::NotFound { .. } => "Tapis does not know a system with this id (or it was deleted).".into(),
             Problem::NotTms { authn_method } => format!(
                 "This system does not use Tapis-managed keys: it expects {}.",
@@ -244,15 +244,16 @@ impl Problem {
             ),
             Problem::SystemDisabled => "This system is currently disabled in Tapis.".into(),
             Problem::NotLinux { system_type } => format!(
-                "Tapis-managed keys only work on Linux systems; this one is a {} system.",
-                if system_type.is_empty() { "non-Linux" } else { system_type }
+                "This system is set to use Tapis-managed keys, but Tapis supports them only on Linux systems (this one is {}).",
+                if system_type.is_empty() { "not Linux" } else { system_type }
             ),
             Problem::TmsRefused { reason, .. } => reason.sentence().into(),
             Problem::KeyNotYetUsable { .. } => "Tapis made a key, but the system refused it, so it was not saved; this is usual for a few minutes after you get an allocation.".into(),
             Problem::KeyNotAccepted { waited_ms, stopped, .. } => format!(
-                "{} {}, the system refused every new key Tapis made, so none was saved. Either your allocation on this system has not reached it yet, or you have no account or allocation there.",
-                if *stopped { "You stopped waiting: for" } else { "For" },
+                "{} {}{} the system refused every new key Tapis made, so none was saved. Either your allocation on this system has not reached it yet, or you have no account or allocation there.",
+                if *stopped { "You stopped waiting after" } else { "For" },
                 human_secs(waited_ms / 1000),
+                if *stopped { "; until then" } else { "," },
             ),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
             Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
@@ -276,9 +277,9 @@ impl Problem {
             }
             // A refused key is also what a missing allocation looks like: say both.
             Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
-            Problem::CannotVerify { .. } => "Contact TACC support and mention this message: Tapis may not support managed keys on this system yet.".into(),
+            Problem::CannotVerify { .. } => "Do not remove the stored key: it may well work. Attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
             Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
-            Problem::NoAccess { .. } => "Make sure you have an active allocation on this system (ask your PI or TACC support); new allocations can take a while to arrive.".into(),
+            Problem::NoAccess { .. } => "Check the system id; if you should have access to it, attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
             Problem::NotTms { authn_method } => match authn_method.as_str() {
                 "PKI_KEYS" => "Register your own SSH key pair for this system through the DesignSafe or Tapis web interface; logging in to it needs multi-factor authentication.".into(),
@@ -286,7 +287,7 @@ impl Problem {
                 _ => "Set up the credential this system expects through the DesignSafe or Tapis web interface.".into(),
             },
             Problem::SystemDisabled => "Wait until the system is enabled again, or contact its owner.".into(),
-            Problem::NotLinux { .. } => "Nothing to do here: this system does not need an SSH key.".into(),
+            Problem::NotLinux { .. } => "This cannot be fixed from here: report it in a DesignSafe help ticket.".into(),
             Problem::TmsRefused { reason, .. } => match reason {
                 TmsRefusal::KeyService => "Try again in a few minutes; if it keeps failing, contact TACC support.".into(),
                 _ => "Contact TACC support (or the system's owner) and mention this message.".into(),
@@ -294,7 +295,7 @@ impl Problem {
             Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),
             Problem::KeyNotAccepted { .. } => "If you were added to an allocation on this system today, wait 15 minutes and press Retry. Otherwise check your active allocations in the TACC user portal, or ask your PI to add you to one on this system.".into(),
             Problem::ServerError { .. } | Problem::Timeout => "Try again in a few minutes.".into(),
-            Problem::Unexpected { .. } => "Try again; if it keeps happening, send the activity log to support.".into(),
+            Problem::Unexpected { .. } => "Try again; if it keeps happening, attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
             Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
