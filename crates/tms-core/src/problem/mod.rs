@@ -271,7 +271,7 @@ impl Problem {
                 format!("{FRESH_TOKEN} Then run it again.")
             }
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
-            Problem::LoginNotAllowed { .. } => "Paste an access token instead (for example from the DesignSafe portal or a notebook).".into(),
+            Problem::LoginNotAllowed { .. } => "Paste an access token instead (in a DesignSafe Jupyter notebook, your Tapis client holds one); treat it like a password.".into(),
             Problem::CredentialsMissing { .. } => {
                 "Run “Set up credentials” to create Tapis-managed keys for it.".into()
             }
