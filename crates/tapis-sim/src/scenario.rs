@@ -31,7 +31,8 @@ pub struct Scenario {
     pub faults: Vec<FaultRule>,
 }
 
-/// Tenant-wide TMS settings: the first two createTmsKeys validations.
+/// Tenant-wide TMS settings: the first two createTmsKeys validations, and the tms-mvp branch's
+/// unfinished create.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TmsConfig {
@@ -39,6 +40,11 @@ pub struct TmsConfig {
     pub tenant_allowed: bool,
     #[serde(default = "yes")]
     pub configured: bool,
+    /// As tms-mvp's `CredentialResource.createUserCredential`: a blank `loginUser` is filled in
+    /// with the caller's name, so `CredUtils.createCredentialForUser` refuses every createTmsKeys
+    /// as a login-user mapping (`NOT_ALLOWED ... IsStaticEffectiveUser: false`).
+    #[serde(default)]
+    pub login_user_defaulted: bool,
 }
 
 impl Default for TmsConfig {
@@ -46,6 +52,7 @@ impl Default for TmsConfig {
         TmsConfig {
             tenant_allowed: true,
             configured: true,
+            login_user_defaulted: false,
         }
     }
 }
@@ -89,9 +96,6 @@ pub struct SystemDef {
     /// `${apiUserId}` (the default) makes the effective user dynamic, as in Tapis.
     #[serde(default = "default_effective_user")]
     pub effective_user_id: String,
-    /// A credential login-user mapping; its presence blocks TMS key creation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub login_user: Option<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default = "yes")]

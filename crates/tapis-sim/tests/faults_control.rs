@@ -658,7 +658,7 @@ fn example_scenarios_parse_identically_from_json_and_toml() {
     assert_eq!(j, t);
     assert_eq!(j.token_lifetime_secs, 3600);
     let f = j.system("frontera").unwrap();
-    assert!(!f.is_dynamic() && f.login_user.is_some() && !f.enabled);
+    assert!(!f.is_dynamic() && !f.enabled);
     assert_eq!(Scenario::demo().systems.len(), 8);
     assert!(j.system("ranch").unwrap().behaviour.no_account && !j.allow_password_grant);
 }

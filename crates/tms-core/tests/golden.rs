@@ -136,3 +136,22 @@ fn every_golden_answer_has_a_short_log_excerpt() {
         );
     }
 }
+
+/// The two `NOT_ALLOWED` answers mean different things to the user: the system's fixed account,
+/// or a login-user mapping tms-mvp fills in itself (nothing the user did).
+#[test]
+fn a_refused_create_names_its_cause() {
+    let goldens = goldens();
+    let sentence = |name: &str| {
+        let g = goldens.iter().find(|g| g.name == name).expect(name);
+        classify(g.op, &Ok(g.response.clone()))
+            .unwrap_err()
+            .explanation()
+    };
+    assert!(sentence("create-static-effective-user").contains("one fixed account"));
+    let mvp = sentence("create-tms-mvp-login-user");
+    assert!(
+        mvp.contains("Tapis's side") && !mvp.contains("fixed account"),
+        "{mvp}"
+    );
+}

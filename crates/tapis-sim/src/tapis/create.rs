@@ -91,10 +91,14 @@ pub(super) async fn create(sim: &Sim, req: &Req, id: &str, name: &str, who: &Who
         ));
     }
     if tms {
+        // Only the request's own loginUser counts (later CredUtils.validateTmsConfig reads the
+        // credential being created); tms-mvp fills a blank one with the caller's name.
+        let defaulted = sim.scenario.tms.login_user_defaulted.then_some(name);
         let login_mapping = body
             .get("loginUser")
             .and_then(Value::as_str)
-            .or(s.login_user.as_deref());
+            .filter(|l| !l.trim().is_empty())
+            .or(defaulted);
         if let Some(inner) = tms_refusal(sim, s, login_mapping, who) {
             return cred_error(inner);
         }

@@ -59,8 +59,6 @@ pub fn test_scenario() -> Scenario {
                 {"id": "s3", "host": "s3.example", "systemType": "S3", "defaultAuthnMethod": "TMS_KEYS"},
                 {"id": "static", "host": "static.example", "systemType": "LINUX", "defaultAuthnMethod": "TMS_KEYS",
                  "effectiveUserId": "svc"},
-                {"id": "login", "host": "login.example", "systemType": "LINUX", "defaultAuthnMethod": "TMS_KEYS",
-                 "loginUser": "svc"},
                 {"id": "flaky", "host": "flaky.example", "systemType": "LINUX", "defaultAuthnMethod": "TMS_KEYS",
                  "behaviour": {"createFail401Times": 2}},
                 {"id": "pki", "host": "pki.example", "systemType": "LINUX", "defaultAuthnMethod": "PKI_KEYS",

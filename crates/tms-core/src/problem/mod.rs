@@ -33,8 +33,11 @@ pub enum TmsRefusal {
     TenantNotAllowed,
     NotConfigured,
     InvalidSystemType,
-    /// Static effective user or a loginUser on the system.
+    /// The system has a static effective user (`NOT_ALLOWED ... IsStaticEffectiveUser: true`).
     StaticUser,
+    /// A login-user mapping on the request. The app sends none: tms-mvp's resource fills in the
+    /// caller's name (`CredentialResource.createUserCredential`), so it is Tapis's own doing.
+    LoginUser,
     KeyService,
     BadArgument,
     Other,
@@ -50,7 +53,8 @@ impl TmsRefusal {
             "_TENANT_NOT_ALLOWED" => TmsRefusal::TenantNotAllowed,
             "_NOT_CFG" => TmsRefusal::NotConfigured,
             "_INVALID_SYS_TYPE" => TmsRefusal::InvalidSystemType,
-            "_NOT_ALLOWED" => TmsRefusal::StaticUser,
+            "_NOT_ALLOWED" if msg.contains("IsStaticEffectiveUser: true") => TmsRefusal::StaticUser,
+            "_NOT_ALLOWED" => TmsRefusal::LoginUser,
             "_HTTP_ERR" | "_ERR" | "_NO_BODY" | "_NULL_FIELD" | "_EMPTY_FIELD" => {
                 TmsRefusal::KeyService
             }
@@ -65,6 +69,7 @@ impl TmsRefusal {
             TmsRefusal::NotConfigured => "Tapis-managed keys are not set up for your Tapis tenant.",
             TmsRefusal::InvalidSystemType => "Tapis-managed keys only work on Linux systems.",
             TmsRefusal::StaticUser => "This system logs everyone in as one fixed account, so it cannot get a personal Tapis-managed key.",
+            TmsRefusal::LoginUser => "Tapis treated this request as one for a mapped login account, which Tapis-managed keys do not support. This is on Tapis's side: nothing you entered caused it.",
             TmsRefusal::KeyService => "The key service did not hand out a key.",
             TmsRefusal::BadArgument => "Tapis refused the request to create a key.",
             TmsRefusal::Other => "Tapis refused to create a managed key for this system.",
@@ -290,6 +295,7 @@ impl Problem {
             Problem::NotLinux { .. } => "This cannot be fixed from here: report it in a DesignSafe help ticket.".into(),
             Problem::TmsRefused { reason, .. } => match reason {
                 TmsRefusal::KeyService => "Try again in a few minutes; if it keeps failing, contact TACC support.".into(),
+                TmsRefusal::LoginUser => "Attach the report (Activity log, “Copy report”) to a DesignSafe help ticket; this needs a change in Tapis.".into(),
                 _ => "Contact TACC support (or the system's owner) and mention this message.".into(),
             },
             Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),

@@ -229,7 +229,7 @@ fn codes_past_the_excerpt_still_decide() {
     assert_eq!(got.code(), "host-unreachable");
     assert!(got.raw_message().unwrap().chars().count() <= crate::envelope::EXCERPT_CHARS + 1);
     let tms = json(&format!(
-        "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+        "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x IsStaticEffectiveUser: true"
     ));
     let got = classify(Create, &Ok(Response::new(500, tms))).unwrap_err();
     assert_eq!(
@@ -237,7 +237,7 @@ fn codes_past_the_excerpt_still_decide() {
         Problem::TmsRefused {
             reason: TmsRefusal::StaticUser,
             message: crate::envelope::message_excerpt(&json(&format!(
-                "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x"
+                "SYSAPI_CRED_ERROR {context} SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED x IsStaticEffectiveUser: true"
             )))
         }
     );
@@ -255,7 +255,16 @@ fn tms_reasons_and_raw_messages() {
             "SYSLIB_CRED_TMS_KEYS_INVALID_SYS_TYPE",
             TmsRefusal::InvalidSystemType,
         ),
-        ("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED", TmsRefusal::StaticUser),
+        (
+            "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED LoginUser: null IsStaticEffectiveUser: true",
+            TmsRefusal::StaticUser,
+        ),
+        // tms-mvp fills in the caller as loginUser: not the system's doing.
+        (
+            "SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED LoginUser: demo IsStaticEffectiveUser: false",
+            TmsRefusal::LoginUser,
+        ),
+        ("SYSLIB_CRED_TMS_KEYS_NOT_ALLOWED", TmsRefusal::LoginUser),
         ("SYSLIB_CRED_TMS_KEYS_ERR", TmsRefusal::KeyService),
         ("SYSLIB_CRED_TMS_KEYS_NO_BODY", TmsRefusal::KeyService),
         ("SYSLIB_CRED_TMS_KEYS_NULL_FIELD", TmsRefusal::KeyService),
