@@ -166,6 +166,10 @@ async fn jwt_filter_rejections() {
     expect_plain_401(&sim, Some(&forged), "TAPIS_SECURITY_JWT_PARSE_ERROR").await;
     let expired = sim.handle.mint_token("alice", -5);
     expect_plain_401(&sim, Some(&expired), "TAPIS_SECURITY_JWT_EXPIRED").await;
+    // The filter reads the claims before the signature: expired is said first.
+    let p: Vec<&str> = expired.split('.').collect();
+    let expired_forged = format!("{}.{}.{}", p[0], p[1], parts[2]);
+    expect_plain_401(&sim, Some(&expired_forged), "TAPIS_SECURITY_JWT_EXPIRED").await;
 
     for header in ["X-Tapis-User", "X-Tapis-Tenant"] {
         let r = sim
@@ -199,6 +203,29 @@ async fn jwt_filter_rejections() {
         r.json(),
         json!({"status": "error", "message": "Token is revoked.", "version": "26Q2.0", "result": null})
     );
+    // nginx asks the site-router before the filter runs: revoked wins over expired, and an
+    // on-behalf-of header skips the lookup, so the filter's own answer comes back.
+    let old = sim.handle.mint_token("alice", -5);
+    sim.handle.revoke("alice");
+    let r = sim.call("GET", "/v3/systems/ok", Some(&old), None).await;
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (500, Some("Token is revoked."))
+    );
+    let r = sim
+        .http
+        .get(format!("{}/v3/systems/ok", sim.url))
+        .header("X-Tapis-Token", &good)
+        .header("X-Tapis-User", "alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .starts_with("TAPIS_SECURITY_UNEXPECTED_HEADER"));
     // Only tokens issued so far are revoked.
     let fresh = sim.token("alice");
     assert_eq!(

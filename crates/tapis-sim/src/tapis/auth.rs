@@ -9,9 +9,22 @@ use serde_json::{json, Map, Value};
 
 /// tapis-shared-java `JWTValidateRequestFilter`: its rejections are plain text (no envelope) sent
 /// with the resource's JSON content type. A revoked token never reaches it: the deployment's nginx
-/// (tapis-deployer `proxy/templates/*/token-revoked.json`, `error_page 500`) answers first.
+/// asks the site-router first (`auth_request /_auth`, `locations/site-router-token-check.conf`),
+/// before any signature or expiry check, and answers its refusal with `error_page 500`
+/// (`proxy/templates/*/token-revoked.json`). It skips that lookup when the request names an
+/// on-behalf-of tenant or user.
 pub(super) fn authenticate(sim: &Sim, req: &Req) -> Result<String, Resp> {
     let filter = |body: String| resp::raw(401, "application/json", body);
+    let obo = ["X-Tapis-User", "X-Tapis-Tenant"]
+        .iter()
+        .any(|h| req.header(h).is_some_and(|v| !v.is_empty()));
+    let revoked = req
+        .header("x-tapis-token")
+        .and_then(jwt::peek_jti)
+        .is_some_and(|jti| sim.is_revoked(&jti));
+    if revoked && !obo {
+        return Err(resp::raw(500, "application/json", REVOKED));
+    }
     let Some(token) = req.header("x-tapis-token").filter(|t| !t.trim().is_empty()) else {
         return Err(filter(format!(
             "TAPIS_SECURITY_MISSING_JWT_INFO HTTP {} request rejected due to missing JSON Web Token information.",
@@ -38,9 +51,6 @@ pub(super) fn authenticate(sim: &Sim, req: &Req) -> Result<String, Resp> {
             )));
         }
     };
-    if sim.is_revoked(&claims.jti) {
-        return Err(resp::raw(500, "application/json", REVOKED));
-    }
     // A user token must not name an on-behalf-of user or tenant (those are for service tokens).
     for h in ["X-Tapis-User", "X-Tapis-Tenant"] {
         if req.header(h).is_some_and(|v| !v.trim().is_empty()) {

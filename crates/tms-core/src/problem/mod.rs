@@ -272,9 +272,14 @@ impl Problem {
 
     pub fn next_step(&self) -> String {
         match self {
-            Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } | Problem::TokenRevoked { .. } => {
+            Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } => {
                 format!("{FRESH_TOKEN} Then run it again.")
             }
+            // Tapis's proxy answers "revoked" for every token while its revocation lookup is
+            // down (tapis-project/site-router db.py assumes all tokens revoked on a Redis error).
+            Problem::TokenRevoked { .. } => format!(
+                "{FRESH_TOKEN} Then run it again; if a fresh token is refused the same way, Tapis's token check is failing: try again later."
+            ),
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
             Problem::LoginNotAllowed { .. } => "Paste an access token instead (in a DesignSafe Jupyter notebook, your Tapis client holds one); treat it like a password.".into(),
             Problem::CredentialsMissing { .. } => {
