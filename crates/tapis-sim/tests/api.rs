@@ -954,3 +954,62 @@ async fn demo_scenario_systems() {
     assert_eq!(sim.create("demo", "vista").await.status, 201);
     assert_eq!(sim.create("demo", "stampede3").await.status, 201);
 }
+
+/// CredUtils.verifyConnection tests SSH methods on LINUX and access keys on S3 only; anything
+/// else, stored or being created, is "not supported" inside a 401 SYSAPI_CRED_VALID_FAIL.
+#[tokio::test]
+async fn only_what_tapis_can_test_is_tested() {
+    let cases = [
+        ("s3-tms", "S3", "TMS_KEYS", false),
+        ("s3-key", "S3", "ACCESS_KEY", true),
+        ("linux-key", "LINUX", "ACCESS_KEY", false),
+        ("linux-token", "LINUX", "TOKEN", false),
+        ("linux-cert", "LINUX", "CERT", false),
+        ("linux-pki", "LINUX", "PKI_KEYS", true),
+        ("linux-tms", "LINUX", "TMS_KEYS", true),
+    ];
+    let systems: Vec<Value> = cases
+        .iter()
+        .map(|(id, t, m, _)| json!({"id": id, "host": "h", "systemType": t, "defaultAuthnMethod": m}))
+        .collect();
+    let credentials: Vec<Value> = cases
+        .iter()
+        .map(|(id, ..)| json!({"systemId": id, "username": "alice"}))
+        .collect();
+    let s = json!({"tenantId": "designsafe", "users": [{"username": "alice", "password": "p"}],
+                   "systems": systems, "credentials": credentials});
+    let sim = start(Scenario::from_json(&s.to_string()).unwrap()).await;
+    for (id, _, _, testable) in cases {
+        let r = sim.check("alice", id).await;
+        if testable {
+            assert_eq!(r.status, 200, "{id}: {}", r.text);
+        } else {
+            assert_err(
+                &r,
+                401,
+                &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_NOT_SUPPORTED"],
+            );
+        }
+    }
+    // A create Tapis cannot test is refused the same way, and stores nothing.
+    let path = "/v3/systems/credential/linux-cert/user/alice";
+    assert_eq!(sim.as_user("alice", "DELETE", path, None).await.status, 201);
+    let r = sim
+        .as_user(
+            "alice",
+            "POST",
+            "/v3/systems/credential/linux-cert/user/alice",
+            Some(json!({"certificate": "c"})),
+        )
+        .await;
+    assert_err(
+        &r,
+        401,
+        &["SYSAPI_CRED_VALID_FAIL", "SYSLIB_CRED_NOT_SUPPORTED"],
+    );
+    assert!(sim
+        .handle
+        .credentials()
+        .iter()
+        .all(|c| c.system_id != "linux-cert"));
+}

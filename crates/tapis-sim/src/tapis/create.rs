@@ -1,6 +1,8 @@
 //! Storing a credential: `createUserCredential`, with or without `createTmsKeys`.
 
-use super::credentials::{credential_target, ssh_failed, ssh_login, valid_fail, Ssh};
+use super::credentials::{
+    credential_target, not_supported, ssh_failed, ssh_login, valid_fail, verifiable, Ssh,
+};
 use super::{login_user, method_str, type_str, Req, Who};
 use crate::resp::{self, err, ok, Resp};
 use crate::scenario::{AuthnMethod, CredState, SystemDef, SystemType};
@@ -108,12 +110,16 @@ pub(super) async fn create(sim: &Sim, req: &Req, id: &str, name: &str, who: &Who
         && matches!(s.system_type, SystemType::Linux | SystemType::S3);
     if verify {
         let login = login_user(s, name);
+        if !verifiable(s.system_type, method) {
+            return valid_fail(who, s, name, method, &not_supported(who, s, login, method));
+        }
         let has_secret = match method {
             // The freshly minted TMS key pair.
             AuthnMethod::TmsKeys => tms,
             AuthnMethod::PkiKeys => secret("privateKey").is_some(),
             AuthnMethod::Password => secret("password").is_some(),
             AuthnMethod::AccessKey => secret("accessKey").is_some(),
+            // Not reached: `verifiable` refused them above.
             AuthnMethod::Token | AuthnMethod::Cert => true,
         };
         if !has_secret {

@@ -147,7 +147,7 @@ pub(super) async fn check(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
         );
     };
     let login = login_user(s, name);
-    if matches!(s.system_type, SystemType::Irods | SystemType::Globus) {
+    if !verifiable(s.system_type, method) {
         return valid_fail(who, s, name, method, &not_supported(who, s, login, method));
     }
     match ssh_login(s, login, cred).await {
@@ -163,7 +163,22 @@ pub(super) async fn check(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
     }
 }
 
-fn not_supported(who: &Who, s: &SystemDef, login: &str, method: AuthnMethod) -> String {
+/// Which credentials Tapis can test at all: `CredUtils.verifyCredentials` refuses IRODS and
+/// GLOBUS, and `verifyConnection` tests SSH methods (PKI_KEYS, PASSWORD, TMS_KEYS) only on LINUX
+/// and ACCESS_KEY only on S3; TOKEN and CERT fall to its `default:`. All of these answer
+/// `SYSLIB_CRED_NOT_SUPPORTED`. (tms-mvp also sends TMS_KEYS to `default:`; the simulator follows
+/// the later code, which tests it over SSH.)
+pub(super) fn verifiable(system_type: SystemType, method: AuthnMethod) -> bool {
+    match method {
+        AuthnMethod::PkiKeys | AuthnMethod::Password | AuthnMethod::TmsKeys => {
+            system_type == SystemType::Linux
+        }
+        AuthnMethod::AccessKey => system_type == SystemType::S3,
+        AuthnMethod::Token | AuthnMethod::Cert => false,
+    }
+}
+
+pub(super) fn not_supported(who: &Who, s: &SystemDef, login: &str, method: AuthnMethod) -> String {
     format!(
         "SYSLIB_CRED_NOT_SUPPORTED Credential validation failed. Not supported for system type. {} System: {} SystemType: {} EffectiveUser: {login} AuthnMethod: {}",
         who.lib,
