@@ -23,6 +23,10 @@ pub struct Scenario {
     /// endpoint answers 400 "Invalid grant_type (password); this grant type is not allowed ...".
     #[serde(default = "yes")]
     pub allow_password_grant: bool,
+    /// true: the authenticator's call to the Tokens API fails, so a correct password gets 400
+    /// "Failure to generate an access token; please try again later." (`TokensResource.post`).
+    #[serde(default)]
+    pub tokens_api_down: bool,
     pub users: Vec<User>,
     pub systems: Vec<SystemDef>,
     #[serde(default)]
@@ -62,6 +66,10 @@ impl Default for TmsConfig {
 pub struct User {
     pub username: String,
     pub password: String,
+    /// false: the LDAP bind works but the user is outside the tenant's user search filter
+    /// (authenticator `service/ldap.py` `check_username_password`: `InvalidTenantUserError`).
+    #[serde(default = "yes")]
+    pub in_tenant: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

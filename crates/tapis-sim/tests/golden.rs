@@ -46,13 +46,14 @@ const OPERATIONS: [&str; 7] = [
     "login",
     "userinfo",
 ];
-const EXPECT: [&str; 17] = [
+const EXPECT: [&str; 18] = [
     "ok",
     "token-expired",
     "token-invalid",
     "token-revoked",
     "login-rejected",
     "login-not-allowed",
+    "login-not-in-tenant",
     "credentials-missing",
     "key-rejected",
     "host-unreachable",

@@ -111,13 +111,30 @@ pub(super) fn token_grant(sim: &Sim, req: &Req) -> Resp {
             "Missing required payload data; username and password are required for the password grant type.",
         );
     }
-    let known = sim
+    let Some(user) = sim
         .scenario
         .users
         .iter()
-        .any(|u| u.username == username && u.password == password);
-    if !known {
+        .find(|u| u.username == username && u.password == password)
+    else {
         return resp::py_err(400, "Invalid username/password combination.");
+    };
+    // ldap.py: the bind passed, the tenant's user filter did not. Not caught by
+    // TokensResource.post: tapisservice's error handler answers the BaseTapisError (400).
+    if !user.in_tenant {
+        return resp::py_err(
+            400,
+            format!(
+                "Invalid username; user {username} does not have access to the {} tenant.",
+                sim.scenario.tenant_id
+            ),
+        );
+    }
+    if sim.scenario.tokens_api_down {
+        return resp::py_err(
+            400,
+            "Failure to generate an access token; please try again later.",
+        );
     }
     let lifetime = sim.scenario.token_lifetime_secs;
     let m = sim.mint(username, lifetime);

@@ -97,6 +97,11 @@ pub enum Problem {
     LoginNotAllowed {
         message: String,
     },
+    /// The password is right but the account is outside the tenant's users (authenticator
+    /// `ldap.py` `InvalidTenantUserError`).
+    LoginNotInTenant {
+        message: String,
+    },
     CredentialsMissing {
         message: String,
     },
@@ -166,6 +171,7 @@ impl Problem {
             Problem::TokenRevoked { .. } => "token-revoked",
             Problem::LoginRejected { .. } => "login-rejected",
             Problem::LoginNotAllowed { .. } => "login-not-allowed",
+            Problem::LoginNotInTenant { .. } => "login-not-in-tenant",
             Problem::CredentialsMissing { .. } => "credentials-missing",
             Problem::KeyRejected { .. } => "key-rejected",
             Problem::CannotVerify { .. } => "cannot-verify",
@@ -196,6 +202,7 @@ impl Problem {
             | Problem::TokenRevoked { message }
             | Problem::LoginRejected { message }
             | Problem::LoginNotAllowed { message }
+            | Problem::LoginNotInTenant { message }
             | Problem::CredentialsMissing { message }
             | Problem::KeyRejected { message }
             | Problem::CannotVerify { message }
@@ -237,6 +244,7 @@ impl Problem {
             Problem::TokenRevoked { .. } => "Tapis reports your token as revoked.".into(),
             Problem::LoginRejected { .. } => "Tapis did not accept that user name and password.".into(),
             Problem::LoginNotAllowed { .. } => "This Tapis tenant does not allow logging in with a password from this page.".into(),
+            Problem::LoginNotInTenant { .. } => "Your username and password are right, but this Tapis tenant does not include your account.".into(),
             Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
             Problem::KeyRejected { .. } => "A key is stored for you, but the system refused it when Tapis tried to log in.".into(),
             Problem::CannotVerify { .. } => "Tapis cannot test this kind of credential on this system, so it could not tell whether a key works there. Nothing was changed.".into(),
@@ -281,6 +289,7 @@ impl Problem {
                 "{FRESH_TOKEN} Then run it again; if a fresh token is refused the same way, Tapis's token check is failing: try again later."
             ),
             Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
+            Problem::LoginNotInTenant { .. } => "Check the tenant address (for DesignSafe, https://designsafe.tapis.io); if it is right, ask the DesignSafe help desk to give your account access.".into(),
             Problem::LoginNotAllowed { .. } => "Paste an access token instead (in a DesignSafe Jupyter notebook, your Tapis client holds one); treat it like a password.".into(),
             Problem::CredentialsMissing { .. } => {
                 "Run “Set up credentials” to create Tapis-managed keys for it.".into()
@@ -406,6 +415,13 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         // (controllers.py TokensResource.post): the grant type, not the password, is refused.
         (Operation::Login, 400) if has("Invalid grant_type") => {
             Problem::LoginNotAllowed { message }
+        }
+        (Operation::Login, 400) if has("does not have access to the") => {
+            Problem::LoginNotInTenant { message }
+        }
+        // The authenticator could not get a token from the Tokens API (a ResourceError, 400).
+        (Operation::Login, 400) if has("please try again later") => {
+            Problem::ServerError { status, message }
         }
         (Operation::Login, 400 | 401) => Problem::LoginRejected { message },
         // Not about any system: "no access to this system" would mislead.

@@ -162,6 +162,18 @@ fn classification_table() {
             "login-rejected",
         ),
         (Login, 403, json("client not allowed"), "login-not-allowed"),
+        (
+            Login,
+            400,
+            json("Invalid username; user jdoe does not have access to the designsafe tenant."),
+            "login-not-in-tenant",
+        ),
+        (
+            Login,
+            400,
+            json("Failure to generate an access token; please try again later."),
+            "server-error",
+        ),
         (Login, 500, "oops".into(), "server-error"),
         (
             Remove,
