@@ -446,7 +446,7 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
             Problem::KeyRejected { message }
         }
         // On a system whose method is not TMS_KEYS, Tapis checks an empty credential of that
-        // method and stores nothing (SystemsServiceImpl.createUserCredential).
+        // method and stores nothing (CredUtils.createCredentialForUser, verifyConnection).
         (Operation::Create, 401)
             if has("SYSAPI_CRED_VALID_FAIL") && has("SYSLIB_CRED_NOT_FOUND") =>
         {
