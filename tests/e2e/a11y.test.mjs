@@ -85,6 +85,14 @@ const focused = (page) =>
     return `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''}${label ? ` "${label}"` : ''}`;
   });
 
+/**
+ * Waits up to `timeout` ms for focus to be on or inside `selector`. It never throws: the assertion
+ * that follows says what was expected and where focus went, so a focus that never arrives fails
+ * there with a clear message.
+ */
+const waitFocus = (page, selector, timeout = 3000) =>
+  page.waitForFunction((s) => !!document.activeElement?.closest(s), selector, { timeout }).catch(() => {});
+
 /** Presses Tab (or Shift+Tab) until `selector` has focus; the error shows where focus went. */
 async function tabTo(page, selector, { max = 40, back = false } = {}) {
   const seen = [];
@@ -195,7 +203,7 @@ describe('accessibility', () => {
     await waitRow(page, 'stampede3', 'present', { sim });
     await waitRow(page, 'ls6', 'created', { sim });
     await waitDone(page);
-    await page.waitForFunction(() => document.activeElement?.id === 'results-heading', null, { timeout: 3000 }).catch(() => {});
+    await waitFocus(page, '#results-heading');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'results-heading', 'at the end of a run focus moves to the results');
 
     const remove = '[data-system="ls6"] button[data-action="remove"]';
@@ -204,7 +212,7 @@ describe('accessibility', () => {
     await sim.clearLog();
     await page.keyboard.press('Space');
     await page.waitForSelector('dialog#confirm-remove[open]');
-    await page.waitForFunction(() => document.activeElement?.closest('dialog#confirm-remove'), null, { timeout: 2000 }).catch(() => {});
+    await waitFocus(page, 'dialog#confirm-remove');
     assert.ok(
       await page.evaluate(() => document.activeElement?.matches('dialog#confirm-remove [data-action="cancel"]')),
       `focus lands on "Keep credentials" in the dialog, not ${await focused(page)}`,
@@ -381,13 +389,12 @@ describe('accessibility', () => {
     // Tag b2's own button: a reused node relabelled to "Remove b2" is not where the user was.
     const tag = (id) => page.$eval(button(id), (b) => (b.dataset.probe = 'own'));
     const onOwn = (id) => page.evaluate((s) => document.activeElement?.matches(`${s}[data-probe="own"]`) ?? false, button(id));
-    const waitFocus = (id) => page.waitForFunction((s) => document.activeElement?.matches(s), button(id), { timeout: 2000 }).catch(() => {});
 
     await tag('b2');
     await page.focus(button('a1'));
     await page.keyboard.press('Enter');
     assert.deepEqual(await chips(page), ['b2', 'c3']);
-    await waitFocus('b2');
+    await waitFocus(page, button('b2'));
     assert.notEqual(await focused(page), 'body', 'focus is not lost');
     assert.ok(await onOwn('b2'), `focus on b2's own remove button, not ${await focused(page)}`);
     assert.equal(await removedSays(page), 'Removed a1.');
@@ -396,7 +403,7 @@ describe('accessibility', () => {
     await page.focus(button('c3'));
     await page.keyboard.press('Enter');
     assert.deepEqual(await chips(page), ['b2']);
-    await waitFocus('b2');
+    await waitFocus(page, button('b2'));
     assert.ok(await onOwn('b2'), `focus on b2's own remove button, not ${await focused(page)}`);
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Remove b2');
     assert.equal(await removedSays(page), 'Removed c3.');
@@ -404,7 +411,7 @@ describe('accessibility', () => {
     // No chip left: focus goes to the field.
     await page.keyboard.press('Enter');
     assert.deepEqual(await chips(page), []);
-    await page.waitForFunction(() => document.activeElement?.id === 'systems', null, { timeout: 2000 }).catch(() => {});
+    await waitFocus(page, '#systems');
     assert.equal(await focused(page), 'input#systems');
     assertNoErrors();
   });
@@ -425,7 +432,7 @@ describe('accessibility', () => {
     assert.equal(await on(), 'Remove b2');
     await page.keyboard.press('Delete');
     assert.deepEqual(await chips(page), ['a1', 'c3']);
-    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Remove c3', null, { timeout: 2000 }).catch(() => {});
+    await waitFocus(page, '[aria-label="Remove c3"]');
     assert.equal(await on(), 'Remove c3', 'focus moves to the chip now in its place');
     assert.equal(await removedSays(page), 'Removed b2.');
     await page.keyboard.press('Home');
@@ -463,7 +470,7 @@ describe('accessibility', () => {
     await waitRow(page, 'ls6', 'removed', { sim });
     await waitDone(page);
     const inRow = () => page.evaluate(() => !!document.activeElement?.closest('[data-system="ls6"]'));
-    await page.waitForFunction(() => document.activeElement?.closest('[data-system="ls6"]'), null, { timeout: 3000 }).catch(() => {});
+    await waitFocus(page, '[data-system="ls6"]');
     assert.ok(await inRow(), `focus is on ls6's row, not ${await focused(page)}`);
     await assertFocusRing(page, 'the removed row');
     assert.deepEqual((await sim.credentials()).map((c) => c.systemId), ['stampede3']);
@@ -491,7 +498,7 @@ describe('accessibility', () => {
     await sim.clearLog();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.__ran && document.querySelector('#summary').dataset.state === 'done', null, { timeout: 10_000 });
-    await page.waitForFunction(() => document.activeElement?.closest('[data-system="no-such-system"]'), null, { timeout: 3000 }).catch(() => {});
+    await waitFocus(page, '[data-system="no-such-system"]');
     assert.ok((await sim.log()).length > 0, 'the retry ran');
     assert.ok(
       await page.evaluate(() => !!document.activeElement?.closest('[data-system="no-such-system"]')),

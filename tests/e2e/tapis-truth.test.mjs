@@ -128,7 +128,7 @@ describe('Tapis as its source answers (demo scenario)', () => {
       ['DELETE /v3/systems/credential/stampede3/user/demo 201']);
     const removed = await row(page, 'stampede3');
     assert.equal(removed.problem, null);
-    assert.match(removed.detail, /removed/i);
+    assert.match(removed.detail, /no longer holds a key/i);
     assert.deepEqual((await sim.credentials()).map((c) => c.systemId).sort(), ['frontera', 'ls6', 'vista']);
     assertNoErrors();
   });

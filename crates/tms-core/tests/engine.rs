@@ -346,11 +346,9 @@ fn remove_deletes_the_credential() {
     }
 }
 
+/// On a create, the host refusing the new key: the same answer as a refused stored key.
 fn not_yet() -> Reply {
-    error(
-        401,
-        "SYSAPI_CRED_VALID_FAIL x Message: SYSLIB_CRED_VALID_FAIL new key failed its check",
-    )
+    key_rejected()
 }
 
 #[test]
@@ -367,13 +365,7 @@ fn create_401_is_retried_within_the_window_then_created() {
     assert_eq!(waits.len(), 2);
     assert!(waits.iter().all(|(_, p)| p.code() == "key-not-yet-usable"));
     // Each retry goes out no earlier than the time announced to the UI.
-    let creates: Vec<u64> = t
-        .sent
-        .borrow()
-        .iter()
-        .filter(|s| s.op == "create")
-        .map(|s| s.at_ms)
-        .collect();
+    let creates = t.times("create");
     assert_eq!(creates[1], waits[0].0);
     assert_eq!(creates[2], waits[1].0);
     assert!(
@@ -411,13 +403,7 @@ fn create_401_gives_up_when_the_window_is_exhausted() {
             r.outcome("ls6"),
             Outcome::Failed(Problem::KeyNotAccepted { stopped: false, .. })
         ));
-        let creates: Vec<u64> = t
-            .sent
-            .borrow()
-            .iter()
-            .filter(|s| s.op == "create")
-            .map(|s| s.at_ms)
-            .collect();
+        let creates = t.times("create");
         assert!(creates.last().unwrap() - creates[0] <= window, "{window}");
         assert!(
             creates.len() > (window / 40_000) as usize,
@@ -578,13 +564,7 @@ fn a_lost_create_answer_is_checked_only_once_tapis_must_be_done() {
             .on("create", "ls6", [answer.clone()]);
         let r = go(&t, &clock, &["ls6"], establish());
         assert_eq!(r.outcome("ls6"), &Outcome::Created { replaced: false });
-        let sent = t.sent.borrow();
-        let at = |op: &str| {
-            sent.iter()
-                .filter(|s| s.op == op)
-                .map(|s| s.at_ms)
-                .collect::<Vec<_>>()
-        };
+        let at = |op: &str| t.times(op);
         let settle = Options::default().create_settle_ms;
         assert!(settle > TAPIS_SSH_MAX_MS);
         assert!(

@@ -257,6 +257,16 @@ impl<'c> FakeTransport<'c> {
         self.clock
     }
 
+    /// When each request of `op` (any system) left, in order.
+    pub fn times(&self, op: &str) -> Vec<u64> {
+        self.sent
+            .borrow()
+            .iter()
+            .filter(|s| s.op == op)
+            .map(|s| s.at_ms)
+            .collect()
+    }
+
     pub fn count(&self) -> usize {
         self.sent.borrow().len()
     }
