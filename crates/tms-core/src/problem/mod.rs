@@ -158,8 +158,8 @@ pub enum Problem {
     Redirected,
     Timeout,
     Cancelled,
-    /// The run stopped (the user cancelled, or Tapis rejected the token on another system)
-    /// while a create was on its way: Tapis may still finish it.
+    /// The user cancelled while a create's result was unknown (on its way, or lost and not yet
+    /// checked again): Tapis may have stored a key.
     CreateInterrupted,
 }
 
