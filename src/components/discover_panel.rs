@@ -1,4 +1,5 @@
 use std::rc::Rc;
+use tms_core::problem::describe_authn;
 use tms_core::tapis::SystemInfo;
 use yew::prelude::*;
 
@@ -75,7 +76,7 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
         <tr data-discovered={id.clone()}>
             <td class="mono">{ &id }</td>
             <td class="mono">{ system.host.clone() }</td>
-            <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{method} (set up elsewhere)") } }</td>
+            <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{} (set up elsewhere)", describe_authn(&method)) } }</td>
             <td>
                 if tms {
                     // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.
