@@ -10,5 +10,10 @@ pub const FRESH_TOKEN: &str = "Log in again or paste a fresh token.";
 /// The token's `exp` has passed.
 pub const TOKEN_EXPIRED: &str = "Your Tapis token has expired.";
 
+/// Where a problem only Tapis or TACC staff can fix goes: the report holds every request and
+/// answer, without the token.
+pub const HELP_TICKET: &str =
+    "attach the report (Activity log, “Copy report”) to a DesignSafe help ticket";
+
 /// Why the username cannot be anyone but the token's owner.
 pub const OWN_USER_ONLY: &str = "Tapis sets up TMS keys only for the token's own user.";

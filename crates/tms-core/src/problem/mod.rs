@@ -5,7 +5,7 @@
 use crate::duration::human_secs;
 use crate::envelope::{full_message, is_json_object, message_excerpt};
 use crate::http::{Response, TransportError};
-use crate::wording::FRESH_TOKEN;
+use crate::wording::{FRESH_TOKEN, HELP_TICKET};
 use std::fmt;
 
 /// Which call produced the answer: the same status means different things per call.
@@ -296,9 +296,9 @@ impl Problem {
             }
             // A refused key is also what a missing allocation looks like: say both.
             Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
-            Problem::CannotVerify { .. } => "Do not remove the stored key: it may well work. Attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
+            Problem::CannotVerify { .. } => format!("Do not remove the stored key: it may well work. To have it looked at, {HELP_TICKET}."),
             Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
-            Problem::NoAccess { .. } => "Check the system id; if you should have access to it, attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
+            Problem::NoAccess { .. } => format!("Check the system id; if you should have access to it, {HELP_TICKET}."),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
             Problem::NotTms { authn_method } => match authn_method.as_str() {
                 "PKI_KEYS" => "Register your own SSH key pair for this system through the DesignSafe or Tapis web interface; logging in to it needs multi-factor authentication.".into(),
@@ -306,16 +306,16 @@ impl Problem {
                 _ => "Set up the credential this system expects through the DesignSafe or Tapis web interface.".into(),
             },
             Problem::SystemDisabled => "Wait until the system is enabled again, or contact its owner.".into(),
-            Problem::NotLinux { .. } => "This cannot be fixed from here: report it in a DesignSafe help ticket.".into(),
+            Problem::NotLinux { .. } => format!("This cannot be fixed from here: {HELP_TICKET}."),
             Problem::TmsRefused { reason, .. } => match reason {
-                TmsRefusal::KeyService => "Try again in a few minutes; if it keeps failing, contact TACC support.".into(),
-                TmsRefusal::LoginUser => "Attach the report (Activity log, “Copy report”) to a DesignSafe help ticket; this needs a change in Tapis.".into(),
-                _ => "Contact TACC support (or the system's owner) and mention this message.".into(),
+                TmsRefusal::KeyService => format!("Try again in a few minutes; if it keeps failing, {HELP_TICKET}."),
+                TmsRefusal::LoginUser => format!("This needs a change in Tapis: {HELP_TICKET}."),
+                _ => format!("Only Tapis staff can change this: {HELP_TICKET}."),
             },
             Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),
             Problem::KeyNotAccepted { .. } => "If you were added to an allocation on this system today, wait 15 minutes and press Retry. Otherwise check your active allocations in the TACC user portal, or ask your PI to add you to one on this system.".into(),
             Problem::ServerError { .. } | Problem::Timeout => "Try again in a few minutes.".into(),
-            Problem::Unexpected { .. } => "Try again; if it keeps happening, attach the report (Activity log, “Copy report”) to a DesignSafe help ticket.".into(),
+            Problem::Unexpected { .. } => format!("Try again; if it keeps happening, {HELP_TICKET}."),
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
             Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
