@@ -3,8 +3,19 @@ use super::*;
 
 const ISS: &str = "https://designsafe.tapis.io/v3/tokens";
 
+/// The host page handing over `raw`, as its message handler does.
+fn from_host(raw: impl Into<String>) -> Action {
+    Action::HostToken(Secret::new(raw.into()))
+}
+
 fn host_token(exp_in_secs: i64) -> Action {
-    Action::HostToken(Secret::new(jwt("alice", ISS, exp_in_secs)))
+    from_host(jwt("alice", ISS, exp_in_secs))
+}
+
+fn revoked() -> Outcome {
+    Outcome::TokenRejected(Problem::TokenRevoked {
+        message: "Token is revoked.".into(),
+    })
 }
 
 fn embedded() -> AppState {
@@ -35,8 +46,7 @@ fn run(state: AppState, mode: Mode) -> AppState {
 #[test]
 fn a_host_token_is_taken_like_a_pasted_one_and_logged_without_its_text() {
     let raw = jwt("alice", ISS, 3600);
-    let state =
-        AppState::new(NOW_MS, String::new()).apply(Action::HostToken(Secret::new(raw.clone())));
+    let state = AppState::new(NOW_MS, String::new()).apply(from_host(raw.clone()));
     assert_eq!(state.token_status(), TokenStatus::Valid);
     assert_eq!(state.username, "alice");
     assert!(state.host.sent_token);
@@ -88,12 +98,9 @@ fn a_pasted_token_on_a_standalone_page_never_asks_a_host() {
 
 #[test]
 fn a_rejected_token_asks_the_host_and_the_run_goes_on_with_the_fresh_one() {
-    let rejected = Outcome::TokenRejected(Problem::TokenRevoked {
-        message: "Token is revoked.".into(),
-    });
     let state = run(embedded().apply(host_token(3600)), Mode::CheckOnly);
     assert!(state.run.is_running());
-    let state = finish_all(state, 1, rejected);
+    let state = finish_all(state, 1, revoked());
     assert_eq!(state.host.ask.as_ref().unwrap().reason, "rejected");
     assert_eq!(state.host.resume, Some(Mode::CheckOnly));
     assert_eq!(
@@ -117,10 +124,7 @@ fn a_rejected_token_asks_the_host_and_the_run_goes_on_with_the_fresh_one() {
 #[test]
 fn every_finished_run_is_reported_once_and_without_the_token() {
     let raw = jwt("alice", ISS, 3600);
-    let state = run(
-        embedded().apply(Action::HostToken(Secret::new(raw.clone()))),
-        Mode::Establish,
-    );
+    let state = run(embedded().apply(from_host(raw.clone())), Mode::Establish);
     let state = finish_all(state, 1, Outcome::Present);
     assert_eq!(state.host.done_seq, 1);
     let state = state.apply(Action::Tick(NOW_MS + 1000));
@@ -133,16 +137,10 @@ fn every_finished_run_is_reported_once_and_without_the_token() {
 /// A host that keeps handing back the token Tapis rejected starts nothing with it.
 #[test]
 fn the_same_rejected_token_again_changes_nothing() {
-    let rejected = Outcome::TokenRejected(Problem::TokenRevoked {
-        message: "Token is revoked.".into(),
-    });
     let state = run(embedded().apply(host_token(3600)), Mode::Establish);
-    let state = finish_all(state, 1, rejected);
+    let state = finish_all(state, 1, revoked());
     let before = state.token_gen;
-    for again in [
-        host_token(3600),
-        Action::TokenInput(Secret::new(jwt("alice", ISS, 3600))),
-    ] {
+    for again in [host_token(3600), token_input(jwt("alice", ISS, 3600))] {
         let state = state.clone().apply(again);
         assert!(!state.run.is_running(), "no run with the rejected token");
         assert!(state.token_rejected.is_some(), "the rejection stands");
@@ -159,15 +157,13 @@ fn the_same_rejected_token_again_changes_nothing() {
 #[test]
 fn an_unusable_host_token_keeps_the_good_one() {
     let good = jwt("alice", ISS, 3600);
-    let pasted = AppState::new(NOW_MS, String::new()).apply(Action::TokenInput(Secret::new(good)));
+    let pasted = AppState::new(NOW_MS, String::new()).apply(token_input(good));
     for bad in [
         "not a token".to_string(),
         jwt("alice", ISS, -60),
         "  ".to_string(),
     ] {
-        let state = pasted
-            .clone()
-            .apply(Action::HostToken(Secret::new(bad.clone())));
+        let state = pasted.clone().apply(from_host(bad.clone()));
         assert_eq!(state.token_status(), TokenStatus::Valid, "{bad}");
         assert_eq!(state.token_gen, pasted.token_gen);
         let note = state.log.last().unwrap();
@@ -178,8 +174,7 @@ fn an_unusable_host_token_keeps_the_good_one() {
             .is_some_and(|m| !m.is_empty() && !m.contains(&bad)));
     }
     // Without a usable token the host's one is shown, error and all, like a paste.
-    let state = AppState::new(NOW_MS, String::new())
-        .apply(Action::HostToken(Secret::new("not a token".into())));
+    let state = AppState::new(NOW_MS, String::new()).apply(from_host("not a token"));
     assert!(matches!(state.token, TokenField::Invalid(_)));
 }
 
