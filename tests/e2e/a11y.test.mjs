@@ -86,12 +86,18 @@ const focused = (page) =>
   });
 
 /**
- * Waits up to `timeout` ms for focus to be on or inside `selector`. It never throws: the assertion
- * that follows says what was expected and where focus went, so a focus that never arrives fails
- * there with a clear message.
+ * Waits up to `timeout` ms for focus to be on or inside `selector`. A focus that never arrives
+ * fails the test here, saying where focus went instead; the assertion that follows checks exactly
+ * which element has it.
  */
-const waitFocus = (page, selector, timeout = 3000) =>
-  page.waitForFunction((s) => !!document.activeElement?.closest(s), selector, { timeout }).catch(() => {});
+async function waitFocus(page, selector, timeout = 3000) {
+  try {
+    await page.waitForFunction((s) => !!document.activeElement?.closest(s), selector, { timeout });
+  } catch (e) {
+    if (e?.name !== 'TimeoutError') throw e;
+    assert.fail(`focus did not reach ${selector} within ${timeout} ms; it is on ${await focused(page)}`);
+  }
+}
 
 /** Presses Tab (or Shift+Tab) until `selector` has focus; the error shows where focus went. */
 async function tabTo(page, selector, { max = 40, back = false } = {}) {
