@@ -304,3 +304,38 @@ fn tms_reasons_and_raw_messages() {
     };
     assert!(pw.explanation().contains("password") && pw.next_step().contains("password"));
 }
+
+/// What only Tapis or TACC staff can fix sends the user to one place, the same way, with the
+/// report; none says "mention this message" (the message is only in the log).
+#[test]
+fn staff_only_problems_point_to_a_help_ticket() {
+    let m = || String::from("x");
+    let staff_only = [
+        Problem::CannotVerify { message: m() },
+        Problem::NoAccess { message: m() },
+        Problem::NotLinux {
+            system_type: "S3".into(),
+        },
+        Problem::Unexpected {
+            status: 418,
+            message: m(),
+        },
+        Problem::TmsRefused {
+            reason: TmsRefusal::TenantNotAllowed,
+            message: m(),
+        },
+        Problem::TmsRefused {
+            reason: TmsRefusal::LoginUser,
+            message: m(),
+        },
+        Problem::TmsRefused {
+            reason: TmsRefusal::KeyService,
+            message: m(),
+        },
+    ];
+    for p in staff_only {
+        let next = p.next_step();
+        assert!(next.contains(crate::wording::HELP_TICKET), "{p:?}: {next}");
+        assert!(!next.contains("mention this message"), "{p:?}: {next}");
+    }
+}
