@@ -65,6 +65,8 @@ pub struct Summary {
     pub present: usize,
     pub created: usize,
     pub missing: usize,
+    /// Check only: a stored key the system refused (its row says "Key refused", not "Missing").
+    pub refused: usize,
     pub removed: usize,
     pub cancelled: usize,
     pub attention: usize,
@@ -77,6 +79,7 @@ impl Summary {
             (self.created, "created", "created"),
             (self.present, "already set up", "already set up"),
             (self.missing, "missing", "missing"),
+            (self.refused, "key refused", "keys refused"),
             (self.removed, "removed", "removed"),
             (self.attention, "needs attention", "need attention"),
             (self.cancelled, "cancelled", "cancelled"),
@@ -106,7 +109,8 @@ impl AppState {
             match outcome {
                 Outcome::Present => s.present += 1,
                 Outcome::Created { .. } => s.created += 1,
-                Outcome::Missing { .. } => s.missing += 1,
+                Outcome::Missing { rejected: false } => s.missing += 1,
+                Outcome::Missing { rejected: true } => s.refused += 1,
                 Outcome::Removed => s.removed += 1,
                 Outcome::Cancelled => s.cancelled += 1,
                 _ => s.attention += 1,

@@ -279,6 +279,13 @@ fn engine_events_drive_rows_summary_and_log() {
         summary.sentence(),
         "1 created, 1 already set up, 1 needs attention"
     );
+    // Check only: a refused key is counted as its row names it, not as missing.
+    let two = Summary {
+        missing: 1,
+        refused: 2,
+        ..Summary::default()
+    };
+    assert_eq!(two.sentence(), "1 missing, 2 keys refused");
     assert_eq!(state.rows[0].elapsed_ms, 3100);
     state = state.apply(Action::RunFinished { run_id: 1 });
     assert_eq!(state.run.as_str(), "done");
