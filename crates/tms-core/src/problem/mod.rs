@@ -297,7 +297,7 @@ impl Problem {
             // A refused key is also what a missing allocation looks like: say both.
             Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
             Problem::CannotVerify { .. } => format!("Do not remove the stored key: it may well work. To have it looked at, {HELP_TICKET}."),
-            Problem::HostUnreachable { .. } => "Check the system status page and try again later.".into(),
+            Problem::HostUnreachable { .. } => "Check TACC's system status (the TACC user portal lists outages and maintenance) and try again later.".into(),
             Problem::NoAccess { .. } => format!("Check the system id; if you should have access to it, {HELP_TICKET}."),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
             Problem::NotTms { authn_method } => match authn_method.as_str() {
