@@ -126,6 +126,13 @@ fn cases() -> Vec<Case> {
             true,
             false,
         ),
+        // The system's own reason can stand in for "cannot verify"; removal is no remedy there.
+        case(
+            "failed",
+            done(Outcome::Failed(Problem::SystemDisabled)),
+            true,
+            false,
+        ),
         case("cancelled", done(Outcome::Cancelled), true, false),
     ]
 }
@@ -168,8 +175,8 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
     let system = SystemId::parse("stampede3").unwrap();
     let all = cases();
     // One case per state, plus the replaced-key and refused-key variants of created and missing
-    // and the never-accepted and untestable keys of failed.
-    assert_eq!(all.len(), 20);
+    // and the never-accepted and untestable keys and a disabled system of failed.
+    assert_eq!(all.len(), 21);
     let mut states: Vec<&str> = all.iter().map(|c| c.state).collect();
     states.sort_unstable();
     states.dedup();

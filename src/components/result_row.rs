@@ -27,12 +27,20 @@ pub fn ResultRow(props: &Props) -> Html {
     let waiting = matches!(row.status, RowStatus::Step(Step::WaitingRetry { .. }));
     let outcome = row.outcome();
     let can_retry = outcome.is_some_and(|o| o.needs_attention() || matches!(o, Outcome::Cancelled));
-    // Not where Tapis could not test the stored key: it may well work, and a new one could
-    // not be tested either.
-    let can_remove = matches!(
-        outcome,
-        Some(Outcome::Present | Outcome::Created { .. } | Outcome::Failed(_))
-    ) && !matches!(outcome, Some(Outcome::Failed(Problem::CannotVerify { .. })));
+    // Not where Tapis could not test a stored key (it may well work; the system's own reason,
+    // disabled or not for TMS keys, may stand in for "cannot verify"), nor where removal is no
+    // remedy for the system's state.
+    let can_remove = match outcome {
+        Some(Outcome::Present | Outcome::Created { .. }) => true,
+        Some(Outcome::Failed(p)) => !matches!(
+            p,
+            Problem::CannotVerify { .. }
+                | Problem::SystemDisabled
+                | Problem::NotLinux { .. }
+                | Problem::TmsRefused { .. }
+        ),
+        _ => false,
+    };
     html! {
         // Focusable by script only: a retry or removal ends with focus back on its row.
         <li

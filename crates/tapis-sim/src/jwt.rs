@@ -70,8 +70,9 @@ pub(crate) fn access_claims(iss: &str, tenant: &str, username: &str, jti: &str, 
     })
 }
 
-/// The token's `jti`, read without any check: what the site-router's revocation lookup keys on
-/// (tapis-project/site-router `service/api.py` `check_token`).
+/// The token's `jti`, read without any check. The site-router's revocation store keys on the
+/// whole token string (tapis-project/site-router `service/db.py`); the simulator revokes by
+/// `jti` (every token of a user at once), which is the same for any token it minted.
 pub(crate) fn peek_jti(token: &str) -> Option<String> {
     let payload = URL_SAFE_NO_PAD
         .decode(token.split('.').nth(1)?.trim_end_matches('='))

@@ -812,7 +812,7 @@ fn token_rejection_stops_every_system_without_further_requests() {
         assert!(r
             .outcome("b")
             .explanation()
-            .contains("All systems were stopped"));
+            .contains("Nothing more was sent with this token"));
         assert_eq!(t.count(), 3, "d never sends");
         assert_eq!(
             clock.elapsed(),

@@ -66,7 +66,8 @@ impl Outcome {
             Outcome::Missing { rejected: false } => "No key is stored for you on this system yet.".into(),
             Outcome::Removed => "Tapis no longer holds a key for you for this system.".into(),
             Outcome::Cancelled => "Stopped before finishing.".into(),
-            Outcome::TokenRejected(p) => format!("{} All systems were stopped.", p.explanation()),
+            // A create already on its way may still land (and say so on its row).
+            Outcome::TokenRejected(p) => format!("{} Nothing more was sent with this token.", p.explanation()),
             other => other.problem().map(|p| p.explanation()).unwrap_or_default(),
         }
     }

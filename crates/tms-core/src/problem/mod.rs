@@ -274,7 +274,7 @@ impl Problem {
             Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
             Problem::Timeout => "Tapis did not answer in time.".into(),
             Problem::Cancelled => "Stopped at your request.".into(),
-            Problem::CreateInterrupted => "The run stopped while Tapis was creating a key, so one may or may not be in place now.".into(),
+            Problem::CreateInterrupted => "The run stopped before it was known whether Tapis made a key, so one may or may not be in place now.".into(),
         }
     }
 
@@ -296,7 +296,7 @@ impl Problem {
             }
             // A refused key is also what a missing allocation looks like: say both.
             Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
-            Problem::CannotVerify { .. } => format!("Do not remove the stored key: it may well work. To have it looked at, {HELP_TICKET}."),
+            Problem::CannotVerify { .. } => format!("Do not remove a key stored for this system: it may well work. To have this looked at, {HELP_TICKET}."),
             Problem::HostUnreachable { .. } => "Check TACC's system status (the TACC user portal lists outages and maintenance) and try again later.".into(),
             Problem::NoAccess { .. } => format!("Check the system id; if you should have access to it, {HELP_TICKET}."),
             Problem::NotFound { .. } => "Check the system id for typos, or pick it from the list of your systems.".into(),
@@ -310,6 +310,8 @@ impl Problem {
             Problem::TmsRefused { reason, .. } => match reason {
                 TmsRefusal::KeyService => format!("Try again in a few minutes; if it keeps failing, {HELP_TICKET}."),
                 TmsRefusal::LoginUser => format!("This needs a change in Tapis: {HELP_TICKET}."),
+                // effectiveUserId belongs to the system: its owner can change it.
+                TmsRefusal::StaticUser => format!("The system's owner (or Tapis staff) would have to change its login account: {HELP_TICKET}."),
                 _ => format!("Only Tapis staff can change this: {HELP_TICKET}."),
             },
             Problem::KeyNotYetUsable { .. } => "Wait a few minutes and run it again; if it still fails, check that your allocation is active on this system.".into(),
