@@ -202,7 +202,7 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
             {
                 Ok(_) => return Outcome::Created { replaced: stale },
                 // Only a cancel cuts a create off (see call()); Tapis may still carry it out.
-                Err(End::CutOff(_)) => return Outcome::Failed(Problem::CreateInterrupted),
+                Err(end @ End::CutOff(_)) => return self.unsettled(end),
                 Err(End::Problem(p)) if may_have_stored(&p) => p,
                 Err(end) => return end.into_outcome(),
             };
@@ -227,9 +227,9 @@ impl<T: Transport, C: Clock, F: FnMut(Event)> Task<'_, '_, T, C, F> {
         }
     }
 
-    /// How a create's flow ends when it stops before knowing whether Tapis stored the key: a
-    /// cancel says a key may be in place. A token rejection stays one (a new token comes first,
-    /// and the next run checks before it creates).
+    /// How a create's flow ends when it stops before knowing whether Tapis stored the key (cut
+    /// off on its way, or lost and not yet checked again): a cancel says a key may be in place.
+    /// A token rejection stays one (a new token comes first, and the next run checks first).
     fn unsettled(&self, end: End) -> Outcome {
         match end {
             End::CutOff(_) | End::Outcome(_) if self.run.control.is_cancelled() => {
