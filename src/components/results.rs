@@ -72,13 +72,7 @@ pub fn Results(props: &Props) -> Html {
                 <p id="summary-status" role="status" aria-live="polite">{ status }</p>
                 if busy {
                     <p class="progress-line">
-                        { format!(
-                            "{} of {} {} done. {}",
-                            s.done,
-                            s.total,
-                            if s.total == 1 { "system" } else { "systems" },
-                            s.sentence()
-                        ).trim_end().to_string() }
+                        { s.progress() }
                     </p>
                 }
                 if s.total > 0 {

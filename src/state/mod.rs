@@ -181,7 +181,7 @@ impl AppState {
     pub fn apply(mut self, action: Action) -> Self {
         match action {
             Action::Tick(now) => self.now_ms = now,
-            Action::TokenInput(raw) => self.apply_token_input(raw),
+            Action::TokenInput(raw) => self.set_token(self.token_field(&raw)),
             Action::LoginStarted => self.login = Login::Running,
             Action::LoggedIn(token) => {
                 self.login = Login::Idle;
@@ -243,11 +243,6 @@ impl AppState {
         }
         self.update_host_ask();
         self
-    }
-
-    fn apply_token_input(&mut self, raw: Secret) {
-        let field = self.token_field(&raw);
-        self.set_token(field);
     }
 
     /// What the token field holds for `raw`: empty, a token, or why it is not one.

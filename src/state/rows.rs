@@ -90,6 +90,18 @@ impl Summary {
         .collect();
         parts.join(", ")
     }
+
+    /// The line under the status while a run goes on: "1 of 3 systems done. 1 created".
+    pub fn progress(&self) -> String {
+        let noun = if self.total == 1 { "system" } else { "systems" };
+        let line = format!(
+            "{} of {} {noun} done. {}",
+            self.done,
+            self.total,
+            self.sentence()
+        );
+        line.trim_end().to_string()
+    }
 }
 
 impl AppState {

@@ -286,6 +286,28 @@ fn engine_events_drive_rows_summary_and_log() {
         ..Summary::default()
     };
     assert_eq!(two.sentence(), "1 missing, 2 keys refused");
+    // The running line: its count, then the sentence, with nothing dangling before any result.
+    let cases = [
+        (
+            Summary {
+                total: 1,
+                ..Summary::default()
+            },
+            "0 of 1 system done.",
+        ),
+        (
+            Summary {
+                total: 3,
+                done: 1,
+                created: 1,
+                ..Summary::default()
+            },
+            "1 of 3 systems done. 1 created",
+        ),
+    ];
+    for (summary, line) in cases {
+        assert_eq!(summary.progress(), line);
+    }
     assert_eq!(state.rows[0].elapsed_ms, 3100);
     state = state.apply(Action::RunFinished { run_id: 1 });
     assert_eq!(state.run.as_str(), "done");
