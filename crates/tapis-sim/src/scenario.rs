@@ -27,6 +27,11 @@ pub struct Scenario {
     /// "Failure to generate an access token; please try again later." (`TokensResource.post`).
     #[serde(default)]
     pub tokens_api_down: bool,
+    /// true: Vault behind SK fails. A read is answered as "no key" (`CredUtils.getCredential`
+    /// logs the TapisClientException and returns null); a write or delete is 500 SYSAPI_CRED_ERROR
+    /// wrapping `SYSLIB_CRED_SK_ERROR`, after a create's new key has passed its SSH check.
+    #[serde(default)]
+    pub secret_store_down: bool,
     pub users: Vec<User>,
     pub systems: Vec<SystemDef>,
     #[serde(default)]

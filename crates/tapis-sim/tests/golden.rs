@@ -46,7 +46,7 @@ const OPERATIONS: [&str; 7] = [
     "login",
     "userinfo",
 ];
-const EXPECT: [&str; 18] = [
+const EXPECT: [&str; 19] = [
     "ok",
     "token-expired",
     "token-invalid",
@@ -64,6 +64,7 @@ const EXPECT: [&str; 18] = [
     "key-not-yet-usable",
     "cannot-verify",
     "server-error",
+    "secret-store",
     "unexpected-response",
 ];
 
@@ -327,6 +328,12 @@ async fn replay(name: &str, g: &Value) {
         assert!(
             sim.handle.credentials().is_empty(),
             "{name}: nothing may be stored"
+        );
+    }
+    if sim_spec.get("keepsCredentials") == Some(&json!(true)) {
+        assert!(
+            !sim.handle.credentials().is_empty(),
+            "{name}: the stored credential must stay"
         );
     }
     sim.handle.shutdown().await;

@@ -672,6 +672,48 @@ async fn check_only_never_creates_and_remove_deletes() {
     env.sim.shutdown().await;
 }
 
+/// Vault behind SK down: a stored key reads as none (no client can tell), so a create is
+/// tried, fails as "secret store", is re-checked and tried once more, and the row says why. A
+/// removal fails the same way and the key stays.
+#[tokio::test(flavor = "current_thread")]
+async fn secret_store_down_fails_create_and_remove_without_pretending() {
+    let id = "s-store";
+    let stored = json!([{"systemId": id, "username": USER, "state": "valid"}]);
+    let mut down = scenario(vec![tms(id, json!({}))], stored, json!([]));
+    down.secret_store_down = true;
+    let env = start(down).await;
+
+    let report = go(&env, &[id], &options(Mode::Establish)).await;
+    let problem = report.done[id].problem().map(|p| p.code());
+    assert_eq!(
+        (report.state(id), problem),
+        ("failed", Some("secret-store"))
+    );
+    let want = [
+        check(id, 401),
+        get(id, 200),
+        create(id, 500),
+        check(id, 401),
+        create(id, 500),
+    ];
+    assert_eq!(calls(&env.sim.log(), id), want);
+
+    let before = env.sim.log().len();
+    let report = go(&env, &[id], &options(Mode::Remove)).await;
+    let problem = report.done[id].problem().map(|p| p.code());
+    assert_eq!(
+        (report.state(id), problem),
+        ("failed", Some("secret-store"))
+    );
+    let later = calls(&env.sim.log()[before..], id);
+    assert!(
+        !later.is_empty() && later.iter().all(|c| *c == delete(id, 500)),
+        "{later:?}"
+    );
+    assert_eq!(creds(&env.sim).len(), 1, "the stored key stays");
+    env.sim.shutdown().await;
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn concurrency_bound_holds_on_the_wire() {
     let ids = ["k-1", "k-2", "k-3", "k-4", "k-5", "k-6"];

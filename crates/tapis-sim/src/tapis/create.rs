@@ -1,7 +1,8 @@
 //! Storing a credential: `createUserCredential`, with or without `createTmsKeys`.
 
 use super::credentials::{
-    credential_target, not_supported, ssh_failed, ssh_login, valid_fail, verifiable, Ssh,
+    cred_error, credential_target, not_supported, sk_error, ssh_failed, ssh_login, valid_fail,
+    verifiable, Ssh,
 };
 use super::{login_user, method_str, type_str, Req, Who};
 use crate::resp::{self, err, ok, Resp};
@@ -74,15 +75,7 @@ pub(super) async fn create(sim: &Sim, req: &Req, id: &str, name: &str, who: &Who
             );
         }
     }
-    let cred_error = |inner: String| {
-        resp::mapped(
-            500,
-            format!(
-                "SYSAPI_CRED_ERROR Unable to operate on credential for system. {} System: {id} User: {name} Operation: {op} Error: {inner}",
-                who.api
-            ),
-        )
-    };
+    let cred_error = |inner: String| cred_error(who, id, name, op, &inner);
     let tms = req.flag("createTmsKeys");
     let method = s.default_authn_method;
     if !tms && method == AuthnMethod::TmsKeys {
@@ -146,6 +139,11 @@ pub(super) async fn create(sim: &Sim, req: &Req, id: &str, name: &str, who: &Who
         if !matches!(ssh, Ssh::Ok) {
             return ssh_failed(who, s, name, login, ssh);
         }
+    }
+    // createCredential writes to SK after the check; nothing is rolled back (the TMS key stays
+    // on the host), and nothing is stored.
+    if sim.scenario.secret_store_down {
+        return cred_error(sk_error(who, id, "setCred"));
     }
     sim.store_credential(id, name, CredState::Valid);
     ok(

@@ -134,7 +134,11 @@ pub(super) async fn check(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
             ),
         );
     }
-    let Some(cred) = sim.credential(id, name) else {
+    // CredUtils.getCredential: a failed secret-store read is logged and taken as "no key".
+    let stored = (!sim.scenario.secret_store_down)
+        .then(|| sim.credential(id, name))
+        .flatten();
+    let Some(cred) = stored else {
         // NotAuthorizedException through ApiExceptionMapper.
         return resp::mapped(
             401,
@@ -191,8 +195,12 @@ pub(super) fn not_supported(who: &Who, s: &SystemDef, login: &str, method: Authn
 /// tapis-systems `CredentialResource.removeUserCredential`: 201 with `result: null` whether or not
 /// anything was stored (`CredUtils.deleteCredential` returns 0 then, and the resource ignores it).
 pub(super) fn remove(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
-    if let Err(r) = credential_target(sim, id, name, who, "removeUserCredential", "removeCred") {
+    let op = "removeUserCredential";
+    if let Err(r) = credential_target(sim, id, name, who, op, "removeCred") {
         return r;
+    }
+    if sim.scenario.secret_store_down {
+        return cred_error(who, id, name, op, &sk_error(who, id, "removeCred"));
     }
     sim.remove_credential(id, name);
     ok(
@@ -202,6 +210,27 @@ pub(super) fn remove(sim: &Sim, id: &str, name: &str, who: &Who) -> Resp {
             who.api
         ),
         Value::Null,
+    )
+}
+
+/// The resource's final catch (`CredentialResource`, `catch (Exception e)`): a
+/// WebApplicationException, 500 through the exception mapper.
+pub(super) fn cred_error(who: &Who, id: &str, name: &str, op: &str, inner: &str) -> Resp {
+    resp::mapped(
+        500,
+        format!(
+            "SYSAPI_CRED_ERROR Unable to operate on credential for system. {} System: {id} User: {name} Operation: {op} Error: {inner}",
+            who.api
+        ),
+    )
+}
+
+/// `CredUtils.createCredentialForUser` / `deleteCredentialForUser`: the secret store's
+/// TapisClientException, rethrown.
+pub(super) fn sk_error(who: &Who, id: &str, lib_op: &str) -> String {
+    format!(
+        "SYSLIB_CRED_SK_ERROR Error operating on credentials. See underlying exception. {} System: {id} Operation: {lib_op}",
+        who.lib
     )
 }
 

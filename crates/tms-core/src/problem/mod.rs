@@ -147,6 +147,12 @@ pub enum Problem {
         status: u16,
         message: String,
     },
+    /// Tapis could not write to (or delete from) its secret store, Vault behind SK
+    /// (`CredUtils` `SYSLIB_CRED_SK_ERROR`). A failed read cannot be told apart: Tapis answers
+    /// it as "no key" (`CredUtils.getCredential`).
+    SecretStore {
+        message: String,
+    },
     Unexpected {
         status: u16,
         message: String,
@@ -185,6 +191,7 @@ impl Problem {
             Problem::KeyNotYetUsable { .. } => "key-not-yet-usable",
             Problem::KeyNotAccepted { .. } => "key-not-accepted",
             Problem::ServerError { .. } => "server-error",
+            Problem::SecretStore { .. } => "secret-store",
             Problem::Unexpected { .. } => "unexpected-response",
             Problem::Network { .. } => "network",
             Problem::Redirected => "redirected",
@@ -213,6 +220,7 @@ impl Problem {
             | Problem::KeyNotYetUsable { message }
             | Problem::KeyNotAccepted { message, .. }
             | Problem::ServerError { message, .. }
+            | Problem::SecretStore { message }
             | Problem::Unexpected { message, .. } => Some(message),
             Problem::Network { detail } => Some(detail),
             _ => None,
@@ -233,7 +241,10 @@ impl Problem {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            Problem::ServerError { .. } | Problem::Network { .. } | Problem::Timeout
+            Problem::ServerError { .. }
+                | Problem::SecretStore { .. }
+                | Problem::Network { .. }
+                | Problem::Timeout
         )
     }
 
@@ -269,6 +280,7 @@ impl Problem {
                 if *stopped { "; until then" } else { "," },
             ),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
+            Problem::SecretStore { .. } => "Tapis could not reach its secret store, where it keeps your keys, so the change was not saved.".into(),
             Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
             Problem::Network { .. } => "Tapis could not be reached (network problem, or the browser blocked the request).".into(),
             Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
@@ -318,6 +330,7 @@ impl Problem {
             Problem::KeyNotAccepted { .. } => "If you were added to an allocation on this system today, wait 15 minutes and press Retry. Otherwise check your active allocations in the TACC user portal, or ask your PI to add you to one on this system.".into(),
             Problem::ServerError { .. } | Problem::Timeout => "Try again in a few minutes.".into(),
             Problem::Unexpected { .. } => format!("Try again; if it keeps happening, {HELP_TICKET}."),
+            Problem::SecretStore { .. } => format!("Nothing is wrong on your side: try again in a few minutes; if it keeps failing, {HELP_TICKET}."),
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
             Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
@@ -460,6 +473,10 @@ pub fn classify(op: Operation, result: &Result<Response, TransportError>) -> Res
         // the user has no account there. Only this exact answer means that.
         (Operation::Create, 401) if has("SYSLIB_CRED_VALID_FAIL") => {
             Problem::KeyNotYetUsable { message }
+        }
+        // Vault behind SK refused a write or delete; the key Tapis just made was not saved.
+        (Operation::Create | Operation::Remove, 500) if has("SYSLIB_CRED_SK_ERROR") => {
+            Problem::SecretStore { message }
         }
         (_, 500..=599) => Problem::ServerError { status, message },
         _ => Problem::Unexpected { status, message },

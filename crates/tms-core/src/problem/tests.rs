@@ -1,6 +1,8 @@
 use super::*;
 use Operation::*;
 
+const SK_ERROR: &str = "SYSAPI_CRED_ERROR Unable to operate on credential for system. System: s1 User: u Operation: createUserCredential Error: SYSLIB_CRED_SK_ERROR Error operating on credentials. See underlying exception. System: s1 Operation: setCred";
+
 fn json(msg: &str) -> String {
     serde_json::json!({"status": "error", "message": msg, "version": "1.8.2"}).to_string()
 }
@@ -148,6 +150,10 @@ fn classification_table() {
             "tms-refused",
         ),
         (Create, 500, json("SYSAPI_CRED_ERROR other"), "server-error"),
+        (Create, 500, json(SK_ERROR), "secret-store"),
+        (Remove, 500, json(SK_ERROR), "secret-store"),
+        // A check never meets it (a failed read is answered as "no key"); if it did, no create.
+        (Check, 500, json(SK_ERROR), "server-error"),
         (Create, 400, json("bad body"), "unexpected-response"),
         (
             Login,
