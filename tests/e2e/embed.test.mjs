@@ -2,7 +2,7 @@
 // message, from another origin), under a strict CSP, against the simulator.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, rows, scenario, screenshotPath, startSim, startStatic, SUB_PATH, tmsSystem } from './harness.mjs';
+import { fixture, openPage, rows, scenario, screenshotPath, startSim, startStatic, SUB_PATH, tmsSystem } from './harness.mjs';
 import { cspViolations, recordCspViolations, startHost, styles } from './embed-harness.mjs';
 
 const SYSTEMS = () => scenario({ systems: [tmsSystem('stampede3'), tmsSystem('ls6')] });
@@ -11,22 +11,16 @@ const HOST_PROPS = ['font-family', 'font-size', 'color', 'background-color', 'ma
 const APP_ELEMENTS = ['.tms-app h1', '.tms-app h2', '.tms-app label[for="token"]', '#establish', '#token', '.tms-app .lede'];
 const APP_PROPS = ['font-size', 'font-weight', 'display', 'margin-bottom', 'padding-top', 'color', 'background-color'];
 
-let browser, web;
-before(async () => {
-  web = await startStatic();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await web?.close();
-});
+const env = fixture();
+before(env.setup);
+after(env.teardown);
 
 async function setup(t, hostOptions) {
   const sim = await startSim(SYSTEMS());
   t.after(() => sim.stop());
   const host = await startHost({ sim, ...hostOptions });
   t.after(() => host.close());
-  const p = await openPage(browser, { allowNetworkErrorsFrom: [sim.url] });
+  const p = await openPage(env.browser, { allowNetworkErrorsFrom: [sim.url] });
   t.after(() => p.close());
   await recordCspViolations(p.context);
   return { sim, host, ...p };
@@ -73,8 +67,8 @@ test('same page: token by tms:token event, results in the DOM and in tms:done, h
 
   // The app's own look survives Bootstrap 4: as on the standalone page.
   const embedded = await styles(page.mainFrame(), APP_ELEMENTS, APP_PROPS);
-  const alone = await (await browser.newContext()).newPage();
-  await alone.goto(`${web.origin}/`);
+  const alone = await (await env.browser.newContext()).newPage();
+  await alone.goto(`${env.web.origin}/`);
   await alone.waitForSelector('#tms-credentials h1');
   assert.deepEqual(embedded, await styles(alone.mainFrame(), APP_ELEMENTS, APP_PROPS));
   await alone.context().close();
@@ -92,7 +86,7 @@ test('same page: token by tms:token event, results in the DOM and in tms:done, h
 
 test('framed on another origin, under a sub-path: token by message, expiring token renewed, rejected token renewed mid-run, strangers ignored', async (t) => {
   const { page, host, sim, errors, assertNoErrors } = await setup(t, {
-    appUrl: () => `${web.origin}${SUB_PATH}`,
+    appUrl: () => `${env.web.origin}${SUB_PATH}`,
     // The first token expires in 5 minutes: the app asks for a fresh one at once.
     lifetimes: [300, 14400],
   });
@@ -132,7 +126,7 @@ test('framed on another origin, under a sub-path: token by message, expiring tok
     f.src = src;
     f.onload = () => setTimeout(() => f.contentWindow.postMessage({ type: 'tms:token', token }, '*'), 1500);
     document.body.append(f);
-  }, [`${web.origin}${SUB_PATH}?allowed-origins=${encodeURIComponent(host.origin)}`, mallory]);
+  }, [`${env.web.origin}${SUB_PATH}?allowed-origins=${encodeURIComponent(host.origin)}`, mallory]);
   const evilFrame = await (await other.waitForSelector('iframe')).contentFrame();
   await evilFrame.waitForFunction(() => document.querySelector('.tms-app table')?.textContent.includes('origin is not allowed'), null, { timeout: 20_000 });
   assert.equal(await evilFrame.getAttribute('#token-status', 'data-state'), 'none');

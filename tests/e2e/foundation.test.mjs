@@ -2,23 +2,17 @@
 // its host element, shows the heading, starts idle with the default systems, and logs no errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, loadApp, openPage, startStatic, SUB_PATH } from './harness.mjs';
+import { fixture, loadApp, openPage, SUB_PATH } from './harness.mjs';
 
 describe('foundation', () => {
-  let web, browser;
-  before(async () => {
-    web = await startStatic();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  const env = fixture();
+  before(env.setup);
+  after(env.teardown);
 
   test('systems input: commas, spaces and Enter add chips; the chip button removes one', async (t) => {
-    const p = await openPage(browser);
+    const p = await openPage(env.browser);
     t.after(() => p.close());
-    await loadApp(p.page, web.origin);
+    await loadApp(p.page, env.web.origin);
     const chips = () => p.page.$$eval('[data-chip]', (els) => els.map((e) => e.getAttribute('data-chip')));
     await p.page.click('button[aria-label="Remove ls6"]');
     assert.deepEqual(await chips(), ['stampede3', 'frontera']);
@@ -34,7 +28,7 @@ describe('foundation', () => {
 
   test('start-up mark: tms:ready is set once, when the form is already in the DOM', async (t) => {
     // ./bench measures start-up up to this mark; it must not come before the form is usable.
-    const p = await openPage(browser);
+    const p = await openPage(env.browser);
     t.after(() => p.close());
     await p.page.addInitScript(() => {
       const mark = performance.mark.bind(performance);
@@ -45,7 +39,7 @@ describe('foundation', () => {
         return mark(name, ...rest);
       };
     });
-    await loadApp(p.page, web.origin);
+    await loadApp(p.page, env.web.origin);
     await p.page.waitForFunction(() => window.__marks.some((m) => m.name === 'tms:ready'));
     const ready = await p.page.evaluate(() => window.__marks.filter((m) => m.name === 'tms:ready'));
     assert.equal(ready.length, 1, 'marked once');
@@ -55,11 +49,11 @@ describe('foundation', () => {
 
   for (const subPath of [false, true]) {
     test(`loads from ${subPath ? SUB_PATH : '/'} without console errors`, async (t) => {
-      const p = await openPage(browser);
+      const p = await openPage(env.browser);
       t.after(() => p.close());
       const responses = [];
       p.page.on('response', (r) => responses.push(r));
-      await loadApp(p.page, web.origin, { subPath });
+      await loadApp(p.page, env.web.origin, { subPath });
 
       // Mounted into the host element, not into <body> blindly.
       const h1 = await p.page.$eval('#tms-credentials h1', (e) => e.textContent.trim());
@@ -84,7 +78,7 @@ describe('foundation', () => {
       assert.equal(await p.page.$eval('#export-log', (e) => e.closest('details')?.open), false);
 
       // Every asset came from the served prefix (relative URLs) with the right type.
-      const prefix = web.origin + (subPath ? SUB_PATH : '/');
+      const prefix = env.web.origin + (subPath ? SUB_PATH : '/');
       for (const r of responses) {
         assert.ok(r.url().startsWith(prefix), `${r.url()} is under ${prefix}`);
         assert.equal(r.status(), 200, `${r.url()} -> ${r.status()}`);
