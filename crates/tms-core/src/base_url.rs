@@ -37,28 +37,28 @@ impl fmt::Display for UrlError {
                 "The address must start with https:// (e.g. {DEFAULT_BASE_URL})."
             ),
             UrlError::UnsupportedScheme(s) => {
-                write!(f, "\"{s}\" addresses are not supported; use https://.")
+                write!(f, "“{s}” addresses are not supported; use https://.")
             }
             UrlError::InsecureHttp(host) => write!(
                 f,
                 "Plain http:// would send your token unencrypted; use https://{host} (http is only allowed for a local simulator on localhost)."
             ),
             UrlError::UserInfo => {
-                write!(f, "The address must not contain a user name or password (the part before @).")
+                write!(f, "The address must not contain a username or password (the part before @).")
             }
             UrlError::QueryOrFragment => {
-                write!(f, "The address must not contain '?' or '#'; enter only the tenant address.")
+                write!(f, "The address must not contain “?” or “#”; enter only the tenant address.")
             }
             UrlError::EmptyHost => write!(f, "The address has no host name."),
-            UrlError::InvalidHost(h) => write!(f, "\"{h}\" is not a valid host name."),
-            UrlError::InvalidPort(p) => write!(f, "\"{p}\" is not a valid port number."),
+            UrlError::InvalidHost(h) => write!(f, "“{h}” is not a valid host name."),
+            UrlError::InvalidPort(p) => write!(f, "“{p}” is not a valid port number."),
             UrlError::NotATenant(h) => write!(
                 f,
-                "\"{h}\" is not a Tapis tenant address; those look like {DEFAULT_BASE_URL}."
+                "“{h}” is not a Tapis tenant address; those look like {DEFAULT_BASE_URL}."
             ),
             UrlError::ApiPath => write!(
                 f,
-                "Enter only the tenant address, without /v3/... (e.g. {DEFAULT_BASE_URL})."
+                "Enter only the tenant address, without /v3/… (e.g. {DEFAULT_BASE_URL})."
             ),
         }
     }

@@ -35,11 +35,11 @@ impl fmt::Display for IdError {
             ),
             IdError::UpperCase { suggestion } => write!(
                 f,
-                "Tapis system ids are lower-case; did you mean \"{suggestion}\"?"
+                "Tapis system ids are lower-case; did you mean “{suggestion}”?"
             ),
             IdError::InvalidChar(c) => write!(
                 f,
-                "The system id contains {}; only lower-case letters, digits, '-', '_' and '.' are allowed.",
+                "The system id contains {}; only lower-case letters, digits, “-”, “_” and “.” are allowed.",
                 describe_char(*c)
             ),
             IdError::BadStart(c) => write!(
@@ -56,9 +56,9 @@ impl std::error::Error for IdError {}
 fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".into(),
-        c if c.is_ascii_graphic() => format!("'{c}'"),
+        c if c.is_ascii_graphic() => format!("“{c}”"),
         c if is_invisible(c) => format!("the invisible character U+{:04X}", c as u32),
-        c => format!("'{c}' (U+{:04X})", c as u32),
+        c => format!("“{c}” (U+{:04X})", c as u32),
     }
 }
 
@@ -216,7 +216,7 @@ mod tests {
             suggestion: "ls6".into()
         }
         .to_string()
-        .contains("\"ls6\""));
+        .contains("“ls6”"));
         assert!(IdError::InvalidChar(' ').to_string().contains("a space"));
         assert!(IdError::InvalidChar('\u{200b}')
             .to_string()
@@ -227,10 +227,10 @@ mod tests {
     fn a_character_is_shown_if_it_can_be_seen() {
         let cases = [
             (' ', "a space"),
-            ('/', "'/'"),
-            ('é', "'é' (U+00E9)"),
-            ('→', "'→' (U+2192)"),
-            ('€', "'€' (U+20AC)"),
+            ('/', "“/”"),
+            ('é', "“é” (U+00E9)"),
+            ('→', "“→” (U+2192)"),
+            ('€', "“€” (U+20AC)"),
             ('\u{200b}', "the invisible character U+200B"),
             ('\u{feff}', "the invisible character U+FEFF"),
             ('\u{ad}', "the invisible character U+00AD"),

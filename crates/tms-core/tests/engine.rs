@@ -946,7 +946,7 @@ fn cancel_during_a_create_says_a_key_may_exist() {
         Some("create-interrupted")
     );
     assert!(interrupted.needs_attention());
-    assert!(interrupted.next_step().unwrap().contains("Check only"));
+    assert!(interrupted.next_step().unwrap().contains("Retry"));
     assert_eq!(
         r.outcome("a"),
         &Outcome::Cancelled,

@@ -151,7 +151,7 @@ fn a_refused_create_names_its_cause() {
     assert!(sentence("create-static-effective-user").contains("one fixed account"));
     let mvp = sentence("create-tms-mvp-login-user");
     assert!(
-        mvp.contains("Tapis's side") && !mvp.contains("fixed account"),
+        mvp.contains("Tapis itself") && !mvp.contains("fixed account"),
         "{mvp}"
     );
 }

@@ -1,6 +1,7 @@
 //! How each system ends, with the explanation and next step the user reads.
 
 use crate::problem::Problem;
+use crate::wording::Page;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -61,8 +62,8 @@ impl Outcome {
     pub fn explanation(&self) -> String {
         match self {
             Outcome::Present => "A working key is already in place.".into(),
-            Outcome::Created { replaced: false } => "A Tapis-managed key was created and the system accepts it.".into(),
-            Outcome::Created { replaced: true } => "The system had refused your stored key; Tapis replaced it with a new managed key, which the system accepts.".into(),
+            Outcome::Created { replaced: false } => "A TMS key was created and the system accepts it.".into(),
+            Outcome::Created { replaced: true } => "The system had refused your stored key; Tapis replaced it with a new TMS key, which the system accepts.".into(),
             Outcome::Missing { rejected: false } => "No key is stored for you on this system yet.".into(),
             Outcome::Removed => "Tapis no longer holds a key for you for this system.".into(),
             Outcome::Cancelled => "Stopped before finishing.".into(),
@@ -73,7 +74,11 @@ impl Outcome {
     }
 
     pub fn next_step(&self) -> Option<String> {
-        self.problem().map(|p| p.next_step())
+        self.next_step_on(Page::default())
+    }
+
+    pub fn next_step_on(&self, page: Page) -> Option<String> {
+        self.problem().map(|p| p.next_step_on(page))
     }
 
     pub fn needs_attention(&self) -> bool {

@@ -5,7 +5,7 @@
 use crate::duration::human_secs;
 use crate::envelope::{full_message, is_json_object, message_excerpt};
 use crate::http::{Response, TransportError};
-use crate::wording::{FRESH_TOKEN, HELP_TICKET};
+use crate::wording::{Page, HELP_TICKET, TOKEN_EXPIRED};
 use std::fmt;
 
 /// Which call produced the answer: the same status means different things per call.
@@ -65,14 +65,14 @@ impl TmsRefusal {
 
     pub fn sentence(self) -> &'static str {
         match self {
-            TmsRefusal::TenantNotAllowed => "Your Tapis tenant is not allowed to use Tapis-managed keys.",
-            TmsRefusal::NotConfigured => "Tapis-managed keys are not set up for your Tapis tenant.",
-            TmsRefusal::InvalidSystemType => "Tapis-managed keys only work on Linux systems.",
-            TmsRefusal::StaticUser => "This system logs everyone in as one fixed account, so it cannot get a personal Tapis-managed key.",
-            TmsRefusal::LoginUser => "Tapis treated this request as one for a mapped login account, which Tapis-managed keys do not support. This is on Tapis's side: nothing you entered caused it.",
-            TmsRefusal::KeyService => "The key service did not hand out a key.",
+            TmsRefusal::TenantNotAllowed => "Your Tapis tenant is not allowed to use TMS keys.",
+            TmsRefusal::NotConfigured => "TMS keys are not set up for your Tapis tenant.",
+            TmsRefusal::InvalidSystemType => "TMS keys only work on Linux systems.",
+            TmsRefusal::StaticUser => "This system logs everyone in as one fixed account, so it cannot get a personal TMS key.",
+            TmsRefusal::LoginUser => "Tapis refused this request because of how Tapis itself is set up, not because of anything you entered.",
+            TmsRefusal::KeyService => "Tapis's key service did not hand out a key.",
             TmsRefusal::BadArgument => "Tapis refused the request to create a key.",
-            TmsRefusal::Other => "Tapis refused to create a managed key for this system.",
+            TmsRefusal::Other => "Tapis refused to create a TMS key for this system.",
         }
     }
 }
@@ -250,10 +250,10 @@ impl Problem {
 
     pub fn explanation(&self) -> String {
         match self {
-            Problem::TokenExpired { .. } => "Your Tapis token has expired, so nothing more can be done with it.".into(),
+            Problem::TokenExpired { .. } => TOKEN_EXPIRED.into(),
             Problem::TokenInvalid { .. } => "Tapis did not accept your token.".into(),
             Problem::TokenRevoked { .. } => "Tapis reports your token as revoked.".into(),
-            Problem::LoginRejected { .. } => "Tapis did not accept that user name and password.".into(),
+            Problem::LoginRejected { .. } => "Tapis did not accept that username and password.".into(),
             Problem::LoginNotAllowed { .. } => "This Tapis tenant does not allow logging in with a password from this page.".into(),
             Problem::LoginNotInTenant { .. } => "Your username and password are right, but this Tapis tenant does not include your account.".into(),
             Problem::CredentialsMissing { .. } => "No key is stored for you on this system yet.".into(),
@@ -263,12 +263,12 @@ impl Problem {
             Problem::NoAccess { .. } => "Tapis does not let your account use this system (it is not shared with you). This is a Tapis permission, not your TACC allocation.".into(),
             Problem::NotFound { .. } => "Tapis does not know a system with this id (or it was deleted).".into(),
             Problem::NotTms { authn_method } => format!(
-                "This system does not use Tapis-managed keys: it expects {}.",
+                "This system does not use TMS keys: it expects {}.",
                 describe_authn(authn_method)
             ),
             Problem::SystemDisabled => "This system is currently disabled in Tapis.".into(),
             Problem::NotLinux { system_type } => format!(
-                "This system is set to use Tapis-managed keys, but Tapis supports them only on Linux systems (this one is {}).",
+                "This system is set to use TMS keys, but Tapis supports them only on Linux systems (this one is {}).",
                 if system_type.is_empty() { "not Linux" } else { system_type }
             ),
             Problem::TmsRefused { reason, .. } => reason.sentence().into(),
@@ -281,7 +281,7 @@ impl Problem {
             ),
             Problem::ServerError { .. } => "Tapis had an internal error.".into(),
             Problem::SecretStore { .. } => "Tapis could not reach its secret store, where it keeps your keys, so the change was not saved.".into(),
-            Problem::Unexpected { status, .. } => format!("Tapis gave an answer this app does not understand (HTTP {status})."),
+            Problem::Unexpected { .. } => "Tapis gave an answer this app does not understand (the Activity log shows it).".into(),
             Problem::Network { .. } => "Tapis could not be reached (network problem, or the browser blocked the request).".into(),
             Problem::Redirected => "The tenant address answered with a redirect; the app does not follow it, because that would send your token to another address.".into(),
             Problem::Timeout => "Tapis did not answer in time.".into(),
@@ -290,24 +290,38 @@ impl Problem {
         }
     }
 
+    /// The next step on a stand-alone page that offers set-up.
     pub fn next_step(&self) -> String {
+        self.next_step_on(Page::default())
+    }
+
+    pub fn next_step_on(&self, page: Page) -> String {
+        let fresh = page.fresh_token();
+        // A host-fed page goes on by itself once the fresh token arrives.
+        let then = if page.token_from_host {
+            ""
+        } else {
+            " Then run it again."
+        };
         match self {
-            Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } => {
-                format!("{FRESH_TOKEN} Then run it again.")
-            }
+            Problem::TokenExpired { .. } | Problem::TokenInvalid { .. } => format!("{fresh}{then}"),
             // Tapis's proxy answers "revoked" for every token while its revocation lookup is
             // down (tapis-project/site-router db.py assumes all tokens revoked on a Redis error).
             Problem::TokenRevoked { .. } => format!(
-                "{FRESH_TOKEN} Then run it again; if a fresh token is refused the same way, Tapis's token check is failing: try again later."
+                "{fresh}{then} If a fresh token is refused the same way, Tapis's token check is failing: try again later."
             ),
-            Problem::LoginRejected { .. } => "Check your user name and password and try again.".into(),
-            Problem::LoginNotInTenant { .. } => "Check the tenant address (for DesignSafe, https://designsafe.tapis.io); if it is right, ask the DesignSafe help desk to give your account access.".into(),
+            Problem::LoginRejected { .. } => "Check your username and password and try again.".into(),
+            Problem::LoginNotInTenant { .. } => "Check the tenant address (for DesignSafe, https://designsafe.tapis.io); if it is right, open a DesignSafe help ticket asking for your account to be given access.".into(),
             Problem::LoginNotAllowed { .. } => "Paste an access token instead (in a DesignSafe Jupyter notebook, your Tapis client holds one); treat it like a password.".into(),
+            Problem::CredentialsMissing { .. } if page.check_only => {
+                "This page only checks: create the TMS key where your portal offers to set up TMS keys.".into()
+            }
             Problem::CredentialsMissing { .. } => {
-                "Run “Set up credentials” to create Tapis-managed keys for it.".into()
+                "Run “Set up credentials” to create a TMS key for it.".into()
             }
             // A refused key is also what a missing allocation looks like: say both.
-            Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new Tapis-managed key; if that is refused too, check that your allocation on this system is active.".into(),
+            Problem::KeyRejected { .. } if page.check_only => "This page only checks: replace the key where your portal offers to set up TMS keys; if a new one is refused too, check that your allocation on this system is active.".into(),
+            Problem::KeyRejected { .. } => "Run “Set up credentials” to replace it with a new TMS key; if that is refused too, check that your allocation on this system is active.".into(),
             Problem::CannotVerify { .. } => format!("Do not remove a key stored for this system: it may well work. To have this looked at, {HELP_TICKET}."),
             Problem::HostUnreachable { .. } => "Check TACC's system status (the TACC user portal lists outages and maintenance) and try again later.".into(),
             Problem::NoAccess { .. } => format!("Check the system id; if you should have access to it, {HELP_TICKET}."),
@@ -317,7 +331,7 @@ impl Problem {
                 "PASSWORD" => "Store your password for this system through the DesignSafe or Tapis web interface.".into(),
                 _ => "Set up the credential this system expects through the DesignSafe or Tapis web interface.".into(),
             },
-            Problem::SystemDisabled => "Wait until the system is enabled again, or contact its owner.".into(),
+            Problem::SystemDisabled => format!("Wait until the system is enabled again; if it stays disabled, {HELP_TICKET}."),
             Problem::NotLinux { .. } => format!("This cannot be fixed from here: {HELP_TICKET}."),
             Problem::TmsRefused { reason, .. } => match reason {
                 TmsRefusal::KeyService => format!("Try again in a few minutes; if it keeps failing, {HELP_TICKET}."),
@@ -334,7 +348,7 @@ impl Problem {
             Problem::Network { .. } => "Check your connection and the tenant address, then try again.".into(),
             Problem::Redirected => "Check the tenant address: use the exact https address of your Tapis tenant (for DesignSafe, https://designsafe.tapis.io).".into(),
             Problem::Cancelled => "Run it again when you are ready.".into(),
-            Problem::CreateInterrupted => "Run “Check only” to see whether this system has a working key; “Set up credentials” checks first too.".into(),
+            Problem::CreateInterrupted => "Press Retry: it checks first and creates a key only if none works.".into(),
         }
     }
 }

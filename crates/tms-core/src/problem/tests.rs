@@ -1,4 +1,5 @@
 use super::*;
+use crate::wording::Page;
 use Operation::*;
 
 const SK_ERROR: &str = "SYSAPI_CRED_ERROR Unable to operate on credential for system. System: s1 User: u Operation: createUserCredential Error: SYSLIB_CRED_SK_ERROR Error operating on credentials. See underlying exception. System: s1 Operation: setCred";
@@ -344,4 +345,48 @@ fn staff_only_problems_point_to_a_help_ticket() {
         assert!(next.contains(crate::wording::HELP_TICKET), "{p:?}: {next}");
         assert!(!next.contains("mention this message"), "{p:?}: {next}");
     }
+}
+
+/// The way out depends on the page: a host-fed page has no login and goes on by itself; a
+/// check-only page has no "Set up credentials" to point at.
+#[test]
+fn next_steps_follow_the_page() {
+    let host = Page {
+        token_from_host: true,
+        check_only: false,
+    };
+    let check_only = Page {
+        token_from_host: false,
+        check_only: true,
+    };
+    let m = || "m".to_string();
+    let token_problems = [
+        Problem::TokenExpired { message: None },
+        Problem::TokenInvalid { message: m() },
+        Problem::TokenRevoked { message: m() },
+    ];
+    for p in &token_problems {
+        let (own, fed) = (p.next_step(), p.next_step_on(host));
+        assert!(
+            own.contains("Log in again") && own.contains("run it again"),
+            "{own}"
+        );
+        assert!(fed.contains("portal") && !fed.contains("Log in"), "{fed}");
+        assert!(!fed.contains("run it again"), "it goes on by itself: {fed}");
+    }
+    for p in [
+        Problem::CredentialsMissing { message: m() },
+        Problem::KeyRejected { message: m() },
+    ] {
+        assert!(p.next_step().contains("“Set up credentials”"));
+        let step = p.next_step_on(check_only);
+        assert!(
+            step.starts_with("This page only checks") && !step.contains("“Set up"),
+            "{step}"
+        );
+    }
+    // Nothing else changes with the page.
+    let other = Problem::HostUnreachable { message: m() };
+    assert_eq!(other.next_step_on(host), other.next_step());
+    assert_eq!(other.next_step_on(check_only), other.next_step());
 }

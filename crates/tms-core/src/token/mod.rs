@@ -102,11 +102,11 @@ impl fmt::Display for TokenError {
             }
             TokenError::MissingClaim(claim) => write!(
                 f,
-                "The token has no \"{claim}\" field; this does not look like a Tapis access token."
+                "The token has no “{claim}” field; this does not look like a Tapis access token."
             ),
             TokenError::BadClaim(claim) => write!(
                 f,
-                "The token's \"{claim}\" field holds an impossible value; this is not a valid Tapis token."
+                "The token's “{claim}” field holds an impossible value; this is not a valid Tapis token."
             ),
             TokenError::NotAccessToken(kind) => write!(
                 f,
@@ -114,7 +114,7 @@ impl fmt::Display for TokenError {
             ),
             TokenError::Expired { seconds_ago, .. } => write!(
                 f,
-                "This token expired {} ago; log in again to get a fresh one.",
+                "This token expired {} ago.",
                 crate::duration::human_secs(*seconds_ago)
             ),
         }
