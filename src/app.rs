@@ -7,7 +7,7 @@ use crate::services::{clock, export, host, page, storage, tasks};
 use crate::state::{Action, AppState, Discovery, Login, Refusal, Target, TokenField};
 use std::rc::Rc;
 use tms_core::engine::Mode;
-use tms_core::{BaseUrl, Secret, SystemId};
+use tms_core::{BaseUrl, Secret, SystemId, TokenError};
 use yew::prelude::*;
 
 impl Reducible for AppState {
@@ -38,6 +38,7 @@ pub fn App(props: &Props) -> Html {
         let mut state = AppState::new(clock::now_ms(), base);
         state.systems = Rc::new(config.systems.clone());
         state.host.supplies_token = !config.password_form;
+        state.check_only = config.mode == PageMode::CheckOnly;
         if let Some(raw) = storage::load_token() {
             state = state
                 .apply(Action::TokenInput(Secret::new(raw)))
@@ -143,15 +144,25 @@ pub fn App(props: &Props) -> Html {
     };
     let report_name = format!("tms-credentials-report-{}.json", state.now_ms / 1000);
     let on_copy = {
-        let state = state.clone();
-        Callback::from(move |_| export::copy_text(&state.report_json()))
+        let (state, dispatch) = (state.clone(), dispatch.clone());
+        Callback::from(move |_| {
+            let (report, dispatch) = (state.report_json(), dispatch.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                dispatch.emit(Action::ReportCopied(export::copy_text(&report).await));
+            });
+        })
     };
     let on_download = {
         let state = state.clone();
         Callback::from(move |_| export::download_json(&report_name, &state.report_json()))
     };
 
+    // What this page offers, for the ways out of problems.
+    let here = state.page();
     let token_error = match &state.token {
+        TokenField::Invalid(err @ TokenError::Expired { .. }) => {
+            Some(format!("{err} {}", here.fresh_token()))
+        }
         TokenField::Invalid(err) => Some(err.to_string()),
         _ => None,
     };
@@ -161,7 +172,7 @@ pub fn App(props: &Props) -> Html {
         None
     };
     let login_error = match &state.login {
-        Login::Failed(failure) => Some(failure.to_string()),
+        Login::Failed(failure) => Some(failure.sentence(here)),
         _ => None,
     };
     let login_target = BaseUrl::parse(&state.base_url)
@@ -169,16 +180,16 @@ pub fn App(props: &Props) -> Html {
     let rejected = state
         .token_rejected
         .clone()
-        .map(|p| Refusal::TokenRejected(p).to_string());
+        .map(|p| Refusal::TokenRejected(p).sentence(here));
     let mismatch = state.username_mismatch().map(|owner| {
         Refusal::OtherUser {
             owner: owner.to_string(),
         }
-        .to_string()
+        .sentence(here)
     });
     let (discovered, discovery_error) = match &state.discovery {
         Discovery::Done(list) => (Some(list.clone()), None),
-        Discovery::Failed(failure) => (None, Some(failure.to_string())),
+        Discovery::Failed(failure) => (None, Some(failure.sentence(here))),
         _ => (None, None),
     };
 
@@ -197,9 +208,13 @@ pub fn App(props: &Props) -> Html {
             <header class="app-header">
                 <h1>{ "Set up TMS keys on your TACC systems" }</h1>
                 <p class="lede">
-                    { "Tapis needs Tapis-managed SSH keys (TMS keys) on each system before it can run jobs or move files there as you. \
-                       This page checks every system you list and creates the keys where they are missing, talking to Tapis directly \
-                       from your browser with your own token." }
+                    { "Tapis needs Tapis-managed SSH keys (TMS keys) on each system before it can run jobs or move files there as you. " }
+                    { if here.check_only {
+                        "This page checks every system you list for a working TMS key, talking to Tapis directly from your browser with your own token."
+                    } else {
+                        "This page checks every system you list and creates the keys where they are missing, talking to Tapis directly \
+                         from your browser with your own token."
+                    } }
                 </p>
             </header>
             <TokenPanel
@@ -217,6 +232,7 @@ pub fn App(props: &Props) -> Html {
                 on_forget={dispatch.reform(|_| Action::ForgetToken)}
                 on_remember={dispatch.reform(Action::SetRemember)}
                 show_login={config.password_form}
+                page={here}
             />
             <TenantField
                 value={state.base_url.clone()}
@@ -225,7 +241,7 @@ pub fn App(props: &Props) -> Html {
             />
             <section class="panel" aria-labelledby="systems-heading">
                 <h2 id="systems-heading">{ "2. Who and where" }</h2>
-                <label for="username">{ "Tapis username" }</label>
+                <label for="username">{ "Username the keys are for" }</label>
                 <input
                     id="username"
                     type="text"
@@ -263,7 +279,7 @@ pub fn App(props: &Props) -> Html {
                 />
                 <RunControls
                     running={state.run.is_running()}
-                    refused={state.refused.as_ref().map(Refusal::to_string)}
+                    refused={state.refused.as_ref().map(|r| r.sentence(here))}
                     refusals={state.refusals}
                     on_establish={run_all(Mode::Establish)}
                     on_check={run_all(Mode::CheckOnly)}
@@ -276,11 +292,17 @@ pub fn App(props: &Props) -> Html {
                 summary={state.summary()}
                 phase={state.run.clone()}
                 now_ms={state.now_ms}
+                page={here}
                 on_retry={dispatch.reform(Action::Retry)}
                 on_remove={dispatch.reform(Action::AskRemove)}
                 on_stop_waiting={dispatch.reform(Action::StopWaiting)}
             />
-            <ActivityLog log={state.log.clone()} on_copy={on_copy} on_download={on_download} />
+            <ActivityLog
+                log={state.log.clone()}
+                copied={state.report_copied}
+                on_copy={on_copy}
+                on_download={on_download}
+            />
             <ConfirmRemove
                 system={state.confirm_remove.clone()}
                 on_confirm={on_confirm_remove}

@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use tms_core::engine::{Mode, Outcome, Step};
+use tms_core::wording::Page;
 use tms_core::{Problem, SystemId};
 use tms_credentials::components::ResultRow;
 use tms_credentials::state::{Row, RowStatus};
@@ -314,6 +315,52 @@ async fn every_row_state_shows_its_state_explanation_and_actions() {
             0,
             "{state} busy: no action while busy"
         );
+        m.finish().await;
+    }
+}
+
+/// On a check-only page a row offers no removal, and its next step does not point at a
+/// "Set up credentials" button the page does not have.
+#[wasm_bindgen_test]
+async fn a_check_only_page_offers_no_removal_and_no_set_up() {
+    let page = Page {
+        token_from_host: false,
+        check_only: true,
+    };
+    let (retries, removes, stops) = (Recorder::new(), Recorder::new(), Recorder::new());
+    for (status, next) in [
+        (done(Outcome::Present), None),
+        (
+            done(Outcome::Missing { rejected: false }),
+            Some("This page only checks"),
+        ),
+    ] {
+        let m = Mounted::new(html! {
+            <ul>
+                <ResultRow
+                    row={std::rc::Rc::new(row(status))}
+                    now_ms={NOW_MS}
+                    page={page}
+                    busy=false
+                    on_retry={retries.callback()}
+                    on_remove={removes.callback()}
+                    on_stop_waiting={stops.callback()}
+                />
+            </ul>
+        })
+        .await;
+        assert!(query(&m.host, "button[data-action=remove]").is_none());
+        let shown = query(&m.host, "li .next").map(|e| e.text_content().unwrap_or_default());
+        match next {
+            Some(start) => {
+                let shown = shown.expect("a next step");
+                assert!(
+                    shown.starts_with(start) && !shown.contains("“Set up"),
+                    "{shown}"
+                );
+            }
+            None => assert_eq!(shown, None),
+        }
         m.finish().await;
     }
 }

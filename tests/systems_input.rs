@@ -84,7 +84,7 @@ async fn each_id_is_a_chip_and_invalid_ids_say_what_is_wrong() {
     assert_eq!(errors[0].0, "Stampede3");
     assert_eq!(
         errors[0].1,
-        "\u{201c}Stampede3\u{201d}: Tapis system ids are lower-case; did you mean \"stampede3\"?"
+        "\u{201c}Stampede3\u{201d}: Tapis system ids are lower-case; did you mean \u{201c}stampede3\u{201d}?"
     );
     assert_eq!(errors[1].0, "bad/id");
     assert!(
@@ -93,7 +93,7 @@ async fn each_id_is_a_chip_and_invalid_ids_say_what_is_wrong() {
         errors[1].1
     );
     assert!(
-        errors[1].1.contains("'/'"),
+        errors[1].1.contains("\u{201c}/\u{201d}"),
         "names the bad character: {}",
         errors[1].1
     );
@@ -189,7 +189,7 @@ async fn a_chips_remove_button_removes_that_chip() {
     assert_eq!(spies.remove.take(), vec![2]);
     assert_eq!(
         attr(&m.host, "[data-chip='bad/id'] button", "aria-label").as_deref(),
-        Some("Remove bad/id")
+        Some("Remove bad/id (not a valid system id)")
     );
     m.finish().await;
 }

@@ -2,6 +2,7 @@
 //! callbacks its fields and buttons emit.
 #![cfg(target_arch = "wasm32")]
 
+use tms_core::wording::Page;
 use tms_core::{Token, TokenInfo};
 use tms_credentials::components::{LoginRequest, TokenPanel};
 use tms_credentials::state::TokenStatus;
@@ -56,6 +57,8 @@ struct View {
     login_pending: bool,
     login_error: Option<String>,
     login_target: String,
+    rejected: Option<String>,
+    page: Page,
 }
 
 impl View {
@@ -68,6 +71,8 @@ impl View {
             login_pending: false,
             login_error: None,
             login_target: "https://designsafe.tapis.io".into(),
+            rejected: None,
+            page: Page::default(),
         }
     }
 
@@ -86,6 +91,9 @@ impl View {
                 login_pending={self.login_pending}
                 login_error={self.login_error}
                 login_target={self.login_target}
+                rejected={self.rejected}
+                show_login={!self.page.token_from_host}
+                page={self.page}
                 on_token_input={spies.token_input.callback()}
                 on_login={on_login}
                 on_forget={spies.forget.callback()}
@@ -177,7 +185,7 @@ async fn status_says_what_state_the_token_is_in() {
     );
     assert_eq!(
         warning(&m.host).as_deref(),
-        Some("Expires in 5 min 00 s: log in again soon, or a long run may be cut off.")
+        Some("Expires in 5 min 00 s. A run still going then will stop: log in again or paste a fresh token before starting a long one.")
     );
     m.finish().await;
 
@@ -288,14 +296,28 @@ async fn login_in_progress_and_login_error_are_shown() {
     let spies = Spies::new();
     let mut view = View::new(TokenStatus::None);
     view.login_pending = true;
-    view.login_error = Some("Tapis did not accept that user name and password.".into());
+    view.login_error = Some("Tapis did not accept that username and password.".into());
     let m = Mounted::new(view.html(&spies)).await;
 
-    assert!(get(&m.host, "#login").has_attribute("disabled"));
+    // Still focusable (a disabled button would drop keyboard focus), but it sends nothing more.
+    let login = get(&m.host, "#login");
+    assert_eq!(
+        login.get_attribute("aria-disabled").as_deref(),
+        Some("true")
+    );
+    assert!(!login.has_attribute("disabled"));
     assert_eq!(text(&m.host, "#login"), "Logging in…");
+    input(&m.host, "#login-username").set_value("alice");
+    input(&m.host, "#login-password").set_value("pw");
+    click(&m.host, "#login");
+    settle().await;
+    assert!(
+        spies.login.take().is_empty(),
+        "no second login while one is pending"
+    );
     assert_eq!(
         text(&m.host, ".field-error[role=alert]"),
-        "Tapis did not accept that user name and password."
+        "Tapis did not accept that username and password."
     );
     m.finish().await;
 }
@@ -341,6 +363,47 @@ async fn the_login_form_shows_where_the_password_goes() {
         attr(&m.host, "#login-password", "aria-describedby").as_deref(),
         Some("login-target"),
         "screen readers hear it with the field"
+    );
+    m.finish().await;
+}
+
+/// A page whose host hands the token over: no "log in" anywhere, the portal is named instead;
+/// and Tapis's refusal of a token is announced, not only shown.
+#[wasm_bindgen_test]
+async fn a_host_fed_page_names_the_portal_and_announces_a_refused_token() {
+    let spies = Spies::new();
+    let fed = Page {
+        token_from_host: true,
+        check_only: false,
+    };
+    let mut view = View::new(TokenStatus::None);
+    view.page = fed;
+    let m = Mounted::new(view.html(&spies)).await;
+    let status = text(&m.host, "#token-status");
+    assert!(
+        status.contains("portal") && !status.contains("log in"),
+        "{status}"
+    );
+    assert!(query(&m.host, "#login").is_none());
+    m.finish().await;
+
+    let mut view = View::new(TokenStatus::Expiring);
+    view.page = fed;
+    view.info = Some(info_expiring_at(NOW_S + 300));
+    let m = Mounted::new(view.html(&spies)).await;
+    assert_eq!(
+        warning(&m.host).as_deref(),
+        Some("Expires in 5 min 00 s. The portal has been asked for a fresh token.")
+    );
+    m.finish().await;
+
+    let mut view = View::new(TokenStatus::Valid);
+    view.info = Some(info_expiring_at(NOW_S + 3600));
+    view.rejected = Some("Tapis reports your token as revoked.".into());
+    let m = Mounted::new(view.html(&spies)).await;
+    assert_eq!(
+        text(&m.host, "#token-status [role=status]"),
+        "Tapis refused the token for alice."
     );
     m.finish().await;
 }

@@ -1,12 +1,16 @@
 use std::rc::Rc;
 use tms_core::duration;
 use tms_core::tapis::RequestRecord;
+use tms_core::wording::count;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// Times are shown relative to the first request in it.
     pub log: Rc<Vec<Rc<RequestRecord>>>,
+    /// Whether the last copy reached the clipboard, once one was tried.
+    #[prop_or_default]
+    pub copied: Option<bool>,
     pub on_copy: Callback<()>,
     pub on_download: Callback<()>,
 }
@@ -26,7 +30,7 @@ pub fn ActivityLog(props: &Props) -> Html {
             <details>
                 <summary>
                     <h2 id="log-heading" class="inline-heading">
-                        { format!("Activity log ({} requests)", props.log.len()) }
+                        { format!("Activity log ({})", count(props.log.len(), "request")) }
                     </h2>
                 </summary>
                 <div class="actions">
@@ -37,8 +41,16 @@ pub fn ActivityLog(props: &Props) -> Html {
                         { "Download JSON report" }
                     </button>
                 </div>
+                // Always in the page, so a change of its text is announced.
+                <p class="hint" role="status">
+                    { match props.copied {
+                        Some(true) => "Report copied: paste it into your help ticket.",
+                        Some(false) => "The browser did not allow copying; use “Download JSON report” instead.",
+                        None => "",
+                    } }
+                </p>
                 <p class="hint">
-                    { "Attach the report to a help ticket: it lists each request and answer, without your token or password." }
+                    { "Download the report and attach it to a help ticket, or copy it and paste it in: it lists each request and answer, without your token or password." }
                 </p>
                 if hidden > 0 {
                     <p class="hint" id="log-trimmed">

@@ -51,10 +51,11 @@ pub fn ConfirmRemove(props: &Props) -> Html {
             id="confirm-remove"
             ref={dialog}
             aria-labelledby="confirm-remove-title"
+            aria-describedby="confirm-remove-text"
             oncancel={on_escape}
         >
             <h2 id="confirm-remove-title">{ format!("Remove credentials on {id}?") }</h2>
-            <p>{ format!("Tapis will forget the SSH key it stored for you on {id}. Jobs and file transfers on {id} \
+            <p id="confirm-remove-text">{ format!("Tapis will delete the TMS key it stores for you on {id}. Jobs and file transfers on {id} \
                            stop working until you set up credentials again.") }</p>
             <div class="actions">
                 // Cancel comes first and takes focus: the safe choice is the default.

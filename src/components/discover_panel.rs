@@ -1,6 +1,7 @@
 use std::rc::Rc;
 use tms_core::problem::describe_authn;
 use tms_core::tapis::SystemInfo;
+use tms_core::wording::count;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -19,23 +20,34 @@ pub struct Props {
 /// ones can be added with one click and the others explain why they need another route.
 #[function_component]
 pub fn DiscoverPanel(props: &Props) -> Html {
-    let on_discover = props.on_discover.reform(|_: MouseEvent| ());
+    // While it searches the button stays focusable (aria-disabled): disabling the focused
+    // element would drop keyboard focus to the page's start.
+    let on_discover = {
+        let (on_discover, loading) = (props.on_discover.clone(), props.loading);
+        Callback::from(move |_: MouseEvent| {
+            if !loading {
+                on_discover.emit(());
+            }
+        })
+    };
     html! {
         <div class="discover">
             <button
                 id="discover"
                 type="button"
                 onclick={on_discover}
-                disabled={props.loading || !props.can_discover}
+                disabled={!props.loading && !props.can_discover}
+                aria-disabled={props.loading.then_some("true")}
             >
                 { if props.loading { "Finding your systems…" } else { "Find my systems" } }
             </button>
             if let Some(err) = &props.error {
                 <p class="field-error" role="alert">{ err }</p>
             }
+            <p class="visually-hidden" role="status">{ found(props) }</p>
             if let Some(systems) = &props.systems {
                 if systems.is_empty() {
-                    <p role="status">{ "Tapis lists no systems you can use." }</p>
+                    <p>{ "Tapis lists no systems you can use." }</p>
                 } else {
                     <table class="discovered" aria-label="Systems you can see">
                         <thead>
@@ -58,6 +70,25 @@ pub fn DiscoverPanel(props: &Props) -> Html {
     }
 }
 
+/// What a search found, for screen readers (the table itself is not announced).
+fn found(props: &Props) -> String {
+    match &props.systems {
+        None => String::new(),
+        Some(list) if list.is_empty() => "Tapis lists no systems you can use.".into(),
+        Some(list) => {
+            let tms = list
+                .iter()
+                .filter(|s| s.default_authn_method == "TMS_KEYS")
+                .count();
+            format!(
+                "Found {}; {} can get TMS keys here.",
+                count(list.len(), "system"),
+                tms
+            )
+        }
+    }
+}
+
 fn row(system: &SystemInfo, props: &Props) -> Html {
     let id = system.id.clone();
     let method = system.default_authn_method.clone();
@@ -76,7 +107,7 @@ fn row(system: &SystemInfo, props: &Props) -> Html {
         <tr data-discovered={id.clone()}>
             <td class="mono">{ &id }</td>
             <td class="mono">{ system.host.clone() }</td>
-            <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("{} (set up elsewhere)", describe_authn(&method)) } }</td>
+            <td>{ if tms { "TMS keys (automatic)".to_string() } else { format!("Set up elsewhere ({})", describe_authn(&method)) } }</td>
             <td>
                 if tms {
                     // aria-disabled, not disabled: a disabled button drops keyboard focus to <body>.

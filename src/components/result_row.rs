@@ -2,6 +2,7 @@ use crate::state::{Row, RowStatus};
 use std::rc::Rc;
 use tms_core::duration;
 use tms_core::engine::{Outcome, Step};
+use tms_core::wording::Page;
 use tms_core::{Problem, SystemId};
 use yew::prelude::*;
 
@@ -9,6 +10,9 @@ use yew::prelude::*;
 pub struct Props {
     pub row: Rc<Row>,
     pub now_ms: u64,
+    /// What the page offers: the next step points only at what is here.
+    #[prop_or_default]
+    pub page: Page,
     /// A run is under way: row actions wait for it.
     pub busy: bool,
     pub on_retry: Callback<SystemId>,
@@ -21,7 +25,7 @@ pub struct Props {
 #[function_component]
 pub fn ResultRow(props: &Props) -> Html {
     let row = &props.row;
-    let (badge, detail, next) = describe(row, props.now_ms);
+    let (badge, detail, next) = describe(row, props.now_ms, props.page);
     let system = row.system.clone();
     let name = system.as_str();
     let waiting = matches!(row.status, RowStatus::Step(Step::WaitingRetry { .. }));
@@ -30,17 +34,18 @@ pub fn ResultRow(props: &Props) -> Html {
     // Not where Tapis could not test a stored key (it may well work; the system's own reason,
     // disabled or not for TMS keys, may stand in for "cannot verify"), nor where removal is no
     // remedy for the system's state.
-    let can_remove = match outcome {
-        Some(Outcome::Present | Outcome::Created { .. }) => true,
-        Some(Outcome::Failed(p)) => !matches!(
-            p,
-            Problem::CannotVerify { .. }
-                | Problem::SystemDisabled
-                | Problem::NotLinux { .. }
-                | Problem::TmsRefused { .. }
-        ),
-        _ => false,
-    };
+    let can_remove = !props.page.check_only
+        && match outcome {
+            Some(Outcome::Present | Outcome::Created { .. }) => true,
+            Some(Outcome::Failed(p)) => !matches!(
+                p,
+                Problem::CannotVerify { .. }
+                    | Problem::SystemDisabled
+                    | Problem::NotLinux { .. }
+                    | Problem::TmsRefused { .. }
+            ),
+            _ => false,
+        };
     html! {
         // Focusable by script only: a retry or removal ends with focus back on its row.
         <li
@@ -115,7 +120,7 @@ fn problem_code(row: &Row) -> Option<&'static str> {
 }
 
 /// Badge, detail sentence and next step for a row in any state.
-fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
+fn describe(row: &Row, now_ms: u64, page: Page) -> (String, String, Option<String>) {
     let attempt = |n: u32| {
         if n > 1 {
             format!(" (attempt {n})")
@@ -128,11 +133,11 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
             let detail = match step {
                 Step::Queued => "Waiting for a free slot…".to_string(),
                 Step::Checking => format!(
-                    "Checking the stored credential (Tapis logs in to the host){}…",
+                    "Checking for a working key (Tapis signs in to the system as you){}…",
                     attempt(row.attempt)
                 ),
                 Step::ReadingSystem => "Reading how this system signs users in…".to_string(),
-                Step::Creating => format!("Creating TMS keys{}…", attempt(row.attempt)),
+                Step::Creating => format!("Creating a TMS key{}…", attempt(row.attempt)),
                 Step::WaitingRetry {
                     retry_at_ms,
                     reason,
@@ -141,14 +146,14 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                     reason.explanation(),
                     duration::human(retry_at_ms.saturating_sub(now_ms))
                 ),
-                Step::Removing => "Removing the stored credential…".to_string(),
+                Step::Removing => "Removing your key…".to_string(),
             };
             let badge = match step {
                 Step::Queued => "Queued",
                 Step::WaitingRetry {
                     reason: Problem::KeyNotYetUsable { .. },
                     ..
-                } => "Waiting for host",
+                } => "Waiting for system",
                 Step::WaitingRetry { .. } => "Waiting to retry",
                 Step::Removing => "Removing",
                 Step::Creating => "Creating",
@@ -159,7 +164,7 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
         }
         RowStatus::Done(outcome) => {
             let badge = match outcome {
-                Outcome::Present => "Ready",
+                Outcome::Present => "Already set up",
                 Outcome::Created { replaced: false } => "Created",
                 Outcome::Created { replaced: true } => "Replaced",
                 Outcome::Missing { rejected: false } => "Missing",
@@ -168,14 +173,19 @@ fn describe(row: &Row, now_ms: u64) -> (String, String, Option<String>) {
                 Outcome::NotTms { .. } => "Not TMS",
                 Outcome::NoAccess => "No access",
                 Outcome::NotFound => "Not found",
-                Outcome::TokenRejected(_) => "Token rejected",
+                Outcome::TokenRejected(Problem::TokenExpired { .. }) => "Token expired",
+                Outcome::TokenRejected(_) => "Token refused",
                 Outcome::Failed(Problem::KeyNotAccepted { .. }) => "Key not accepted",
                 Outcome::Failed(Problem::CannotVerify { .. }) => "Cannot verify",
                 Outcome::Failed(Problem::CreateInterrupted) => "Interrupted",
                 Outcome::Failed(_) => "Failed",
                 Outcome::Cancelled => "Cancelled",
             };
-            (badge.into(), outcome.explanation(), outcome.next_step())
+            (
+                badge.into(),
+                outcome.explanation(),
+                outcome.next_step_on(page),
+            )
         }
     }
 }

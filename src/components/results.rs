@@ -1,6 +1,7 @@
 use super::{children, ResultRow};
 use crate::state::{Row, RunPhase, Summary, Target};
 use std::rc::Rc;
+use tms_core::wording::{count, Page};
 use tms_core::SystemId;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -12,6 +13,8 @@ pub struct Props {
     pub summary: Summary,
     pub phase: RunPhase,
     pub now_ms: u64,
+    #[prop_or_default]
+    pub page: Page,
     pub on_retry: Callback<SystemId>,
     pub on_remove: Callback<SystemId>,
     pub on_stop_waiting: Callback<SystemId>,
@@ -51,8 +54,7 @@ pub fn Results(props: &Props) -> Html {
         RunPhase::Idle => "Results appear here, one row per system.".to_string(),
         RunPhase::Running(request) => match (&request.target, request.systems.len()) {
             (Target::One(system), _) => format!("Working on {system}…"),
-            (Target::All, 1) => "Working on 1 system…".to_string(),
-            (Target::All, n) => format!("Working on {n} systems…"),
+            (Target::All, n) => format!("Working on {}…", count(n, "system")),
         },
         RunPhase::Done { .. } => format!("Done: {}.", s.sentence()),
     };
@@ -91,6 +93,7 @@ pub fn Results(props: &Props) -> Html {
                         key={row.system.as_str()}
                         row={row.clone()}
                         now_ms={props.now_ms}
+                        page={props.page}
                         busy={busy}
                         on_retry={props.on_retry.clone()}
                         on_remove={props.on_remove.clone()}

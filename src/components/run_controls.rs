@@ -52,7 +52,10 @@ pub fn RunControls(props: &Props) -> Html {
                 </button>
             </div>
             <p class="hint">
-                { "“Set up credentials” checks each system and creates TMS keys where they are missing. “Check only” changes nothing." }
+                if props.offer_setup {
+                    { "“Set up credentials” checks each system and creates TMS keys where they are missing. " }
+                }
+                { "“Check only” changes nothing." }
             </p>
             if let Some(reason) = &props.refused {
                 <p

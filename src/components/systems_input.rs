@@ -129,7 +129,10 @@ pub fn SystemsInput(props: &Props) -> Html {
                         <button
                             type="button"
                             tabindex="-1"
-                            aria-label={format!("Remove {id}")}
+                            aria-label={match err {
+                                Some(_) => format!("Remove {id} (not a valid system id)"),
+                                None => format!("Remove {id}"),
+                            }}
                             onclick={chip_click(i)}
                             onkeydown={chip_keys(i)}
                         >
@@ -159,9 +162,15 @@ pub fn SystemsInput(props: &Props) -> Html {
             <p id="systems-removed" class="visually-hidden" role="status">
                 { props.removed.as_ref().map(|id| format!("Removed {id}.")) }
             </p>
-            if let Some(notice) = &props.notice {
-                <p id="systems-notice" class="field-error" role="status">{ notice }</p>
-            }
+            // Always in the page: screen readers announce a change of a live region's text, not
+            // a region that appears already filled.
+            <p
+                id="systems-notice"
+                class={props.notice.is_some().then_some("field-error")}
+                role="status"
+            >
+                { props.notice.clone() }
+            </p>
             <div id="systems-errors">
                 for (id, err) in checked.iter().filter_map(|(id, err)| Some((id, err.as_ref()?))) {
                     <p class="field-error" data-invalid-system={(*id).clone()}>

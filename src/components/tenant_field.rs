@@ -26,7 +26,7 @@ pub fn TenantField(props: &Props) -> Html {
     html! {
         <details class="advanced" ref={details}>
             <summary>{ "Advanced: Tapis tenant" }</summary>
-            <label for="base-url">{ "Tapis tenant URL" }</label>
+            <label for="base-url">{ "Tapis tenant address" }</label>
             <input
                 id="base-url"
                 type="url"

@@ -1,7 +1,7 @@
 use super::{checkbox_checked, input_value};
 use crate::state::TokenStatus;
 use tms_core::duration;
-use tms_core::wording::{FRESH_TOKEN, TOKEN_EXPIRED};
+use tms_core::wording::{Page, TOKEN_EXPIRED};
 use tms_core::{Secret, TokenInfo};
 use yew::prelude::*;
 
@@ -34,6 +34,9 @@ pub struct Props {
     /// Whether the password login form is offered (the host page's `data-password-form`).
     #[prop_or(true)]
     pub show_login: bool,
+    /// Who brings a fresh token: the texts say how to get one.
+    #[prop_or_default]
+    pub page: Page,
 }
 
 #[function_component]
@@ -46,8 +49,12 @@ pub fn TokenPanel(props: &Props) -> Html {
     let on_submit = {
         let (username, password, on_login) =
             (username.clone(), password.clone(), props.on_login.clone());
+        let pending = props.login_pending;
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            if pending {
+                return;
+            }
             let (Some(user), Some(pass)) = (
                 username.cast::<web_sys::HtmlInputElement>(),
                 password.cast::<web_sys::HtmlInputElement>(),
@@ -68,6 +75,8 @@ pub fn TokenPanel(props: &Props) -> Html {
         Callback::from(move |_| {
             if let Some(input) = token_input.cast::<web_sys::HtmlInputElement>() {
                 input.set_value("");
+                // The button goes away with the token: keep keyboard focus in the panel.
+                let _ = input.focus();
             }
             on_forget.emit(());
         })
@@ -121,7 +130,12 @@ pub fn TokenPanel(props: &Props) -> Html {
                     </p>
                 </div>
                 <div class="shrink">
-                    <button id="login" type="submit" disabled={props.login_pending}>
+                    // Focusable while pending (aria-disabled), so keyboard focus stays here.
+                    <button
+                        id="login"
+                        type="submit"
+                        aria-disabled={props.login_pending.then_some("true")}
+                    >
                         { if props.login_pending { "Logging in…" } else { "Log in" } }
                     </button>
                 </div>
@@ -161,6 +175,10 @@ pub fn TokenPanel(props: &Props) -> Html {
 /// One sentence per token state for screen readers; it changes only when the state does.
 fn announcement(props: &Props) -> String {
     let user = props.info.as_ref().map_or("", |i| i.username.as_str());
+    // Tapis's verdict outranks what the page read from the token itself.
+    if props.rejected.is_some() {
+        return format!("Tapis refused the token for {user}.");
+    }
     match props.status {
         TokenStatus::None => String::new(),
         // Read here, not yet shown to Tapis: "accepted" would claim more than the page knows.
@@ -174,15 +192,25 @@ fn announcement(props: &Props) -> String {
 fn status_body(props: &Props) -> Html {
     let now_s = props.now_ms / 1000;
     match (&props.info, props.status) {
+        (_, TokenStatus::None) if props.page.token_from_host => {
+            html! { <p>{ props.page.no_token() }</p> }
+        }
         (_, TokenStatus::None) => html! { <p>{ "No token yet. Paste one above or log in." }</p> },
         (Some(info), status) => {
             let left = info.seconds_left(now_s);
             let warning = match status {
                 TokenStatus::Expiring => Some(format!(
-                    "Expires in {}: log in again soon, or a long run may be cut off.",
-                    duration::human_secs(u64::try_from(left).unwrap_or(0))
+                    "Expires in {}. {}",
+                    duration::human_secs(u64::try_from(left).unwrap_or(0)),
+                    if props.page.token_from_host {
+                        "The portal has been asked for a fresh token."
+                    } else {
+                        "A run still going then will stop: log in again or paste a fresh token before starting a long one."
+                    }
                 )),
-                TokenStatus::Expired => Some(format!("{TOKEN_EXPIRED} {FRESH_TOKEN}")),
+                TokenStatus::Expired => {
+                    Some(format!("{TOKEN_EXPIRED} {}", props.page.fresh_token()))
+                }
                 _ => None,
             };
             html! {

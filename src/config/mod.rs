@@ -55,14 +55,14 @@ impl Config {
         if let Some(raw) = &base_attr {
             if let Err(e) = BaseUrl::parse(raw) {
                 problems.push(format!(
-                    "data-base-url \"{raw}\" is not a tenant address: {e}"
+                    "data-base-url “{raw}” is not a tenant address: {e}"
                 ));
             }
         } else if let Some(raw) = query_param(query, "tenant") {
             let base = initial_base_url(None, query, page_origin);
             if BaseUrl::parse(&raw).map_or(true, |u| u.as_str() != base) {
                 problems.push(format!(
-                    "?tenant=\"{raw}\" is not used: from a link only https://….tapis.io addresses (or loopback, on a loopback page) are accepted."
+                    "?tenant=“{raw}” is not used: from a link only https://….tapis.io addresses (or loopback, on a loopback page) are accepted."
                 ));
             }
         }
@@ -82,7 +82,7 @@ impl Config {
                 match SystemId::parse(id) {
                     Ok(id) if !valid.contains(&id.to_string()) => valid.push(id.to_string()),
                     Ok(_) => {}
-                    Err(e) => problems.push(format!("{from}: \"{id}\" is not a system id: {e}")),
+                    Err(e) => problems.push(format!("{from}: “{id}” is not a system id: {e}")),
                 }
             }
             if valid.len() > MAX_SYSTEMS {
@@ -105,7 +105,7 @@ impl Config {
                 "check-only" | "check" => PageMode::CheckOnly,
                 _ => {
                     problems.push(format!(
-                        "{from} \"{v}\" is not a mode (set-up or check-only); offering set-up."
+                        "{from} “{v}” is not a mode (set-up or check-only); offering set-up."
                     ));
                     PageMode::SetUp
                 }
@@ -119,7 +119,7 @@ impl Config {
                 "hide" => false,
                 _ => {
                     problems.push(format!(
-                        "{from} \"{v}\" is not show or hide; showing the password form."
+                        "{from} “{v}” is not show or hide; showing the password form."
                     ));
                     true
                 }
@@ -137,7 +137,7 @@ impl Config {
                         allowed_origins.push(origin)
                     }
                     Ok(_) => {}
-                    Err(why) => problems.push(format!("{from}: \"{item}\" is ignored: {why}")),
+                    Err(why) => problems.push(format!("{from}: “{item}” is ignored: {why}")),
                 }
             }
         }
@@ -166,7 +166,7 @@ impl Config {
 pub fn parse_origin(input: &str) -> Result<String, String> {
     let input = input.trim();
     if input == "*" {
-        return Err("\"*\" would accept any site; name each origin.".into());
+        return Err("“*” would accept any site; name each origin.".into());
     }
     let url = BaseUrl::parse(input).map_err(|e| e.to_string())?;
     let origin = url.as_str();

@@ -81,7 +81,7 @@ fn invalid_values_are_reported_never_silently_ignored() {
         "../etc",
         "delete-all",
         "maybe",
-        "\"*\"",
+        "“*”",
         "evil.example",
         "/path",
     ] {

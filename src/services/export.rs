@@ -1,10 +1,13 @@
 //! Getting the activity report out of the page: clipboard and a downloaded JSON file.
 use wasm_bindgen::JsCast;
 
-pub fn copy_text(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
+/// Whether the browser took the text (it may refuse, e.g. in a frame without clipboard access).
+pub async fn copy_text(text: &str) -> bool {
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
 
 pub fn download_json(file_name: &str, json: &str) {

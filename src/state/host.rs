@@ -50,7 +50,7 @@ pub struct HostResult {
 }
 
 impl HostLink {
-    fn asks(&self) -> bool {
+    pub(super) fn asks(&self) -> bool {
         self.supplies_token || self.sent_token
     }
 }

@@ -25,6 +25,7 @@ pub use systems::{DEFAULT_SYSTEMS, MAX_SYSTEMS};
 use std::rc::Rc;
 use tms_core::engine::{Event, Mode};
 use tms_core::tapis::{RequestRecord, SystemInfo};
+use tms_core::wording::Page;
 use tms_core::{Problem, Secret, SystemId, Token, TokenError};
 
 /// Under this many seconds left, the token panel warns that the token is about to expire.
@@ -110,6 +111,10 @@ pub struct AppState {
     pub refusals: u32,
     /// The page embedding the app: its token, its requests for one, the results it is told.
     pub host: HostLink,
+    /// The page offers only "Check only" (its configuration's mode).
+    pub check_only: bool,
+    /// Whether the last "Copy report" reached the clipboard.
+    pub report_copied: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -157,6 +162,7 @@ pub enum Action {
         run_id: u64,
     },
     Request(RequestRecord),
+    ReportCopied(bool),
     AskRemove(SystemId),
     CloseRemove,
     /// A token the host page handed over (`tms:token` event or message).
@@ -236,6 +242,7 @@ impl AppState {
             }
             Action::RunFinished { .. } => {}
             Action::Request(record) => self.log_request(record),
+            Action::ReportCopied(ok) => self.report_copied = Some(ok),
             Action::AskRemove(system) => self.confirm_remove = Some(system),
             Action::CloseRemove => self.confirm_remove = None,
             Action::HostToken(raw) => self.host_token(raw),
@@ -311,6 +318,14 @@ impl AppState {
                 left if left < EXPIRING_SECS => TokenStatus::Expiring,
                 _ => TokenStatus::Valid,
             },
+        }
+    }
+
+    /// What the page offers, for the ways out of problems and refusals.
+    pub fn page(&self) -> Page {
+        Page {
+            token_from_host: self.host.asks(),
+            check_only: self.check_only,
         }
     }
 

@@ -2,7 +2,7 @@
 //! rejected token blocks runs) and the markup shows the sentence.
 use std::fmt;
 use tms_core::system_id::IdError;
-use tms_core::wording::{FRESH_TOKEN, NO_TOKEN, OWN_USER_ONLY, TOKEN_EXPIRED};
+use tms_core::wording::{Page, OWN_USER_ONLY, TOKEN_EXPIRED};
 use tms_core::{BaseUrl, Problem, TokenError, UrlError};
 
 /// A request the form is not fit for; nothing is sent.
@@ -36,38 +36,42 @@ pub enum Refusal {
     NoSystems,
 }
 
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Refusal {
+    /// The sentence on `page`: how to get a fresh token depends on who brings it.
+    pub fn sentence(&self, page: Page) -> String {
+        let fresh = page.fresh_token();
         match self {
-            Refusal::NoToken => f.write_str(NO_TOKEN),
-            Refusal::TokenExpired => write!(f, "{TOKEN_EXPIRED} {FRESH_TOKEN}"),
-            Refusal::TokenMalformed(err) => write!(f, "{err}"),
-            Refusal::TokenRejected(problem) => {
-                write!(f, "{} {FRESH_TOKEN}", problem.explanation())
+            Refusal::NoToken => page.no_token().into(),
+            Refusal::TokenExpired => format!("{TOKEN_EXPIRED} {fresh}"),
+            Refusal::TokenMalformed(err) => err.to_string(),
+            Refusal::TokenRejected(problem) => format!("{} {fresh}", problem.explanation()),
+            Refusal::BadTenantUrl(err) => err.to_string(),
+            Refusal::IssuerNotTenant { issuer, error } => {
+                format!("This token's issuer ({issuer}) is not a Tapis tenant address: {error}")
             }
-            Refusal::BadTenantUrl(err) => write!(f, "{err}"),
-            Refusal::IssuerNotTenant { issuer, error } => write!(
-                f,
-                "This token's issuer ({issuer}) is not a Tapis tenant address: {error}"
-            ),
-            Refusal::OtherTenant { issuer, tenant } => write!(
-                f,
-                "This token was issued by {}; it is only sent to that tenant. Set the tenant URL back to it, or use a token from {}.",
+            Refusal::OtherTenant { issuer, tenant } => format!(
+                "This token was issued by {}; it is only sent to that tenant. Set the tenant address back to it, or use a token from {}.",
                 issuer.as_str(),
                 tenant.as_str()
             ),
-            Refusal::NoUsername => {
-                f.write_str("Enter the Tapis username to set up credentials for.")
+            Refusal::NoUsername => "Enter your Tapis username.".into(),
+            Refusal::OtherUser { owner } if page.token_from_host => {
+                format!("Your token belongs to {owner}: {OWN_USER_ONLY} Use {owner} as the username.")
             }
-            Refusal::OtherUser { owner } => write!(
-                f,
+            Refusal::OtherUser { owner } => format!(
                 "Your token belongs to {owner}: {OWN_USER_ONLY} Use {owner} as the username, or log in as the user you typed."
             ),
             Refusal::InvalidSystem { id, error } => {
-                write!(f, "Fix or remove the system \"{id}\" first: {error}")
+                format!("Fix or remove the system “{id}” first: {error}")
             }
-            Refusal::NoSystems => f.write_str("Add at least one system, for example stampede3."),
+            Refusal::NoSystems => "Add at least one system, for example stampede3.".into(),
         }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence(Page::default()))
     }
 }
 
@@ -80,14 +84,20 @@ pub enum Failure {
     Tapis(Problem),
 }
 
-impl fmt::Display for Failure {
-    /// What happened, then what to do.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Failure {
+    /// What happened, then what to do on `page`.
+    pub fn sentence(&self, page: Page) -> String {
         match self {
-            Failure::Refused(refusal) => write!(f, "{refusal}"),
+            Failure::Refused(refusal) => refusal.sentence(page),
             Failure::Tapis(problem) => {
-                write!(f, "{} {}", problem.explanation(), problem.next_step())
+                format!("{} {}", problem.explanation(), problem.next_step_on(page))
             }
         }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sentence(Page::default()))
     }
 }

@@ -2,6 +2,7 @@
 use super::AppState;
 use std::rc::Rc;
 use tms_core::engine::{Mode, Outcome, Step};
+use tms_core::wording::count;
 use tms_core::SystemId;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,6 +65,8 @@ pub struct Summary {
     pub done: usize,
     pub present: usize,
     pub created: usize,
+    /// A refused stored key replaced by a new one (its row says "Replaced").
+    pub replaced: usize,
     pub missing: usize,
     /// Check only: a stored key the system refused (its row says "Key refused", not "Missing").
     pub refused: usize,
@@ -77,6 +80,7 @@ impl Summary {
     pub fn sentence(&self) -> String {
         let parts: Vec<String> = [
             (self.created, "created", "created"),
+            (self.replaced, "replaced", "replaced"),
             (self.present, "already set up", "already set up"),
             (self.missing, "missing", "missing"),
             (self.refused, "key refused", "keys refused"),
@@ -93,11 +97,10 @@ impl Summary {
 
     /// The line under the status while a run goes on: "1 of 3 systems done. 1 created".
     pub fn progress(&self) -> String {
-        let noun = if self.total == 1 { "system" } else { "systems" };
         let line = format!(
-            "{} of {} {noun} done. {}",
+            "{} of {} done. {}",
             self.done,
-            self.total,
+            count(self.total, "system"),
             self.sentence()
         );
         line.trim_end().to_string()
@@ -120,7 +123,8 @@ impl AppState {
             s.done += 1;
             match outcome {
                 Outcome::Present => s.present += 1,
-                Outcome::Created { .. } => s.created += 1,
+                Outcome::Created { replaced: false } => s.created += 1,
+                Outcome::Created { replaced: true } => s.replaced += 1,
                 Outcome::Missing { rejected: false } => s.missing += 1,
                 Outcome::Missing { rejected: true } => s.refused += 1,
                 Outcome::Removed => s.removed += 1,

@@ -68,7 +68,7 @@ impl AppState {
     pub fn systems_notice(&self) -> Option<String> {
         (self.systems_left_out > 0).then(|| {
             format!(
-                "Only {MAX_SYSTEMS} systems fit in one list; {} more were left out. Set up these first, then the rest.",
+                "Only {MAX_SYSTEMS} systems fit in one list; {} more were left out. Run these first, then the rest.",
                 self.systems_left_out
             )
         })

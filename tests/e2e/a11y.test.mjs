@@ -292,6 +292,7 @@ describe('accessibility', () => {
     await page.keyboard.press('Enter');
     const add = '[data-discovered="ls6"] button';
     await page.waitForSelector(add, { timeout: 10_000 });
+    assert.equal(await focused(page), 'button#discover "Find my systems"', 'focus stays on the button while it searches');
     await page.focus(add);
     await page.keyboard.press('Enter');
     await page.waitForSelector(`${add}[aria-disabled="true"]`);

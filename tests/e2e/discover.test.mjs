@@ -28,7 +28,7 @@ describe('discover', () => {
     const listed = await page.$$eval('[data-discovered]', (els) => els.map((e) => e.dataset.discovered));
     assert.deepEqual(listed.sort(), ['corral-pki', 'ls6', 'stampede3'], 'what the user can see, nothing else');
     assert.equal(await page.$('[data-discovered="corral-pki"] button'), null, 'a PKI_KEYS system cannot be added');
-    assert.match(await page.textContent('[data-discovered="corral-pki"]'), /your own SSH key pair \(set up elsewhere\)/, 'the method in words, not a Tapis code');
+    assert.match(await page.textContent('[data-discovered="corral-pki"]'), /Set up elsewhere \(your own SSH key pair\)/, 'the method in words, not a Tapis code');
     assert.ok(await page.$('[data-discovered="stampede3"] button[aria-disabled="true"]'), 'an already chosen system is marked');
     await page.click('[data-discovered="stampede3"] button', { force: true }); // aria-disabled: still clickable, must do nothing
     assert.deepEqual(await page.$$eval('[data-chip]', (els) => els.map((e) => e.dataset.chip)), ['stampede3'], 'adding it again changes nothing');

@@ -364,7 +364,7 @@ describe('faults', () => {
       // Without CORS the preflight fails, or (cached from a moment ago) the request goes through
       // and its answer is blocked.
       await waitRaw(sim, (raw) => raw.some((e) => e.path === '/v3/oauth2/tokens' && (e.method === 'POST' || name === 'noCors')));
-      await page.waitForSelector('#login:not([disabled])');
+      await page.waitForSelector('#login:not([aria-disabled="true"])');
       await page.waitForSelector(error, { timeout: 10_000 });
       const text = (await page.textContent(error)).trim();
       assert.match(text, /\S/, `${name}: a message`);
@@ -404,10 +404,10 @@ describe('faults', () => {
       await sim.setFaults([{ ...LIST, action }]);
       await sim.clearLog();
       browser.length = 0;
-      await page.waitForSelector('#discover:not([disabled])');
+      await page.waitForSelector('#discover:not([disabled]):not([aria-disabled="true"])');
       await page.click('#discover');
       await waitRaw(sim, (raw) => raw.some((e) => e.path === '/v3/systems' && (e.method === 'GET' || name === 'noCors')));
-      await page.waitForSelector('#discover:not([disabled])');
+      await page.waitForSelector('#discover:not([disabled]):not([aria-disabled="true"])');
       await page.waitForSelector(error, { timeout: 10_000 });
       const text = (await page.textContent(error)).trim();
       assert.match(text, /\S/, `${name}: a message`);

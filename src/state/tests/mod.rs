@@ -286,6 +286,12 @@ fn engine_events_drive_rows_summary_and_log() {
         ..Summary::default()
     };
     assert_eq!(two.sentence(), "1 missing, 2 keys refused");
+    let replaced = Summary {
+        created: 1,
+        replaced: 2,
+        ..Summary::default()
+    };
+    assert_eq!(replaced.sentence(), "1 created, 2 replaced");
     // The running line: its count, then the sentence, with nothing dangling before any result.
     let cases = [
         (
@@ -618,3 +624,33 @@ fn the_report_leaves_out_a_secret_typed_into_another_field() {
 
 mod hardening;
 mod host;
+
+/// On a page whose host hands the token over there is no "log in": every way out of a missing,
+/// expired or refused token says the portal was asked; a check-only page has no set-up to offer.
+#[test]
+fn refusals_point_only_at_what_the_page_offers() {
+    let mut state = AppState::new(0, String::new());
+    let own = state.page();
+    assert!(Refusal::NoToken.sentence(own).contains("log in"));
+    assert!(Refusal::TokenExpired.sentence(own).contains("Log in again"));
+    state.host.supplies_token = true;
+    let fed = state.page();
+    let owner = Refusal::OtherUser {
+        owner: "ann".into(),
+    };
+    let rejected = Refusal::TokenRejected(Problem::TokenRevoked {
+        message: "revoked".into(),
+    });
+    for refusal in [Refusal::NoToken, Refusal::TokenExpired, owner, rejected] {
+        let text = refusal.sentence(fed);
+        assert!(!text.to_lowercase().contains("log in"), "{text}");
+    }
+    assert!(Refusal::NoToken.sentence(fed).contains("portal"));
+    let missing = Failure::Tapis(Problem::CredentialsMissing {
+        message: "m".into(),
+    });
+    assert!(missing.sentence(fed).contains("“Set up credentials”"));
+    state.check_only = true;
+    let text = missing.sentence(state.page());
+    assert!(text.contains("This page only checks"), "{text}");
+}
