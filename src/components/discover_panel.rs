@@ -41,6 +41,10 @@ pub fn DiscoverPanel(props: &Props) -> Html {
             >
                 { if props.loading { "Finding your systems…" } else { "Find my systems" } }
             </button>
+            // A disabled button cannot say why: the page does, next to it.
+            if !props.loading && !props.can_discover {
+                <p class="hint">{ "Available once a token is loaded, while no run is going on." }</p>
+            }
             if let Some(err) = &props.error {
                 <p class="field-error" role="alert">{ err }</p>
             }

@@ -20,7 +20,9 @@ describe('discover', () => {
     });
     const { page, sim, assertNoErrors } = await env.open(t, def);
     assert.ok(await page.$('#discover[disabled]'), 'disabled without a token');
+    assert.match(await page.textContent('.discover .hint'), /once a token is loaded/, 'and says why');
     await pasteToken(page, await sim.token('demo'));
+    assert.equal(await page.$('.discover .hint'), null, 'no excuse once it can be used');
     await setSystems(page, ['stampede3']);
     await sim.clearLog();
     await page.click('#discover');
