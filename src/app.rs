@@ -4,10 +4,10 @@ use crate::components::*;
 use crate::config::PageMode;
 use crate::hooks::use_interval;
 use crate::services::{clock, export, host, page, storage, tasks};
-use crate::state::{Action, AppState, Discovery, Login, Refusal, Target, TokenField};
+use crate::state::{Action, AppState, Discovery, Login, Refusal, Target};
 use std::rc::Rc;
 use tms_core::engine::Mode;
-use tms_core::{BaseUrl, Secret, SystemId, TokenError};
+use tms_core::{BaseUrl, Secret, SystemId};
 use yew::prelude::*;
 
 impl Reducible for AppState {
@@ -159,13 +159,7 @@ pub fn App(props: &Props) -> Html {
 
     // What this page offers, for the ways out of problems.
     let here = state.page();
-    let token_error = match &state.token {
-        TokenField::Invalid(err @ TokenError::Expired { .. }) => {
-            Some(format!("{err} {}", here.fresh_token()))
-        }
-        TokenField::Invalid(err) => Some(err.to_string()),
-        _ => None,
-    };
+    let token_error = state.token_error();
     let tenant_error = if state.token().is_some() || !state.base_url.is_empty() {
         state.tenant().err().map(|r| r.to_string())
     } else {

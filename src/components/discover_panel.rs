@@ -80,10 +80,7 @@ fn found(props: &Props) -> String {
         None => String::new(),
         Some(list) if list.is_empty() => "Tapis lists no systems you can use.".into(),
         Some(list) => {
-            let tms = list
-                .iter()
-                .filter(|s| s.default_authn_method == "TMS_KEYS")
-                .count();
+            let tms = list.iter().filter(|s| s.uses_tms_keys()).count();
             format!(
                 "Found {}; {} can get TMS keys here.",
                 count(list.len(), "system"),
@@ -96,7 +93,7 @@ fn found(props: &Props) -> String {
 fn row(system: &SystemInfo, props: &Props) -> Html {
     let id = system.id.clone();
     let method = system.default_authn_method.clone();
-    let tms = method == "TMS_KEYS";
+    let tms = system.uses_tms_keys();
     let added = props.chosen.contains(&id);
     let label = if added { "Added" } else { "Add" };
     let on_add = {

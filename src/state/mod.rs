@@ -321,6 +321,17 @@ impl AppState {
         }
     }
 
+    /// Why the token field holds no usable token, with the way to a fresh one where it expired.
+    pub fn token_error(&self) -> Option<String> {
+        match &self.token {
+            TokenField::Invalid(err @ TokenError::Expired { .. }) => {
+                Some(format!("{err} {}", self.page().fresh_token()))
+            }
+            TokenField::Invalid(err) => Some(err.to_string()),
+            _ => None,
+        }
+    }
+
     /// What the page offers, for the ways out of problems and refusals.
     pub fn page(&self) -> Page {
         Page {

@@ -64,6 +64,21 @@ fn token_input_states() {
         -60,
     )));
     assert_eq!(expired.token_status(), TokenStatus::Expired);
+    // Said with the way to a fresh token this page offers.
+    let said = expired
+        .token_error()
+        .expect("an expired token is explained");
+    assert!(
+        said.contains("expired") && said.contains("Log in again"),
+        "{said}"
+    );
+    let mut fed = expired;
+    fed.host.supplies_token = true;
+    let said = fed.token_error().unwrap();
+    assert!(
+        said.contains("portal") && !said.contains("Log in"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -190,10 +190,15 @@ impl From<RawSystem> for SystemInfo {
 }
 
 impl SystemInfo {
+    /// Whether users sign in to this system with TMS keys (its default authn method).
+    pub fn uses_tms_keys(&self) -> bool {
+        self.default_authn_method == "TMS_KEYS"
+    }
+
     /// Why TMS keys cannot be created on this system, if anything; checked before creating so
     /// the user hears the real reason instead of a generic failure.
     pub fn tms_problem(&self) -> Option<Problem> {
-        if self.default_authn_method != "TMS_KEYS" {
+        if !self.uses_tms_keys() {
             return Some(Problem::NotTms {
                 authn_method: self.default_authn_method.clone(),
             });
